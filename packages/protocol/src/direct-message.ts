@@ -53,6 +53,9 @@ export function checkDirectMessage(direct: DirectMessage): void {
     case 'latestReply':
       return checkLatestReply(kind.value);
     case 'reconcileDigest':
+      if (kind.value.agesMs.length !== kind.value.recentIds.length) {
+        throw invalid('body.direct.reconcile_digest.ages_ms', 'one age per id');
+      }
       return checkIds(
         kind.value.recentIds,
         MAX_RECONCILE_IDS,
