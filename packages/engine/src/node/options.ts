@@ -1,0 +1,63 @@
+import type { Clock } from '../ports/clock.js';
+import type { Crypto } from '../ports/crypto.js';
+import type { Logger } from '../ports/logger.js';
+import type { Random } from '../ports/random.js';
+import type { SignallingClient } from '../ports/signalling.js';
+import type { MessageStore } from '../ports/store.js';
+import type { Transport } from '../ports/transport.js';
+import type { DeviceIdentity } from '../identity/device-identity.js';
+
+/** Tunables of a pool node; defaults below. */
+export interface PoolNodeConfig {
+  /** Longest chat text accepted for sending (the pool's setting). */
+  maxTextBytes: number;
+  /** Wait after a position change before reconciling with neighbours (SYNC3). */
+  reconcileDelayMs: number;
+  /** Wait before pulling ids a neighbour has and I lack: they may still be in flight. */
+  reconcileWaitMs: number;
+  /**
+   * Messages a neighbour received up to this long before I joined may still be pulled by
+   * reconciliation (they were in flight while I joined); older ones are history.
+   */
+  joinSlackMs: number;
+  /** Message ids remembered for duplicate suppression. */
+  duplicateWindow: number;
+  /** Messages kept whole for reconciliation, and for how long. */
+  recentMessages: number;
+  recentMaxAgeMs: number;
+  /** Latest sync on join: at most this many messages, this many bytes, this many offers. */
+  latestMaxMessages: number;
+  latestMaxBytes: number;
+  latestMaxOffers: number;
+  /** A package that crossed more links than this is dropped (loop guard). */
+  maxHops: number;
+}
+
+export const defaultConfig: PoolNodeConfig = {
+  maxTextBytes: 16 * 1024,
+  reconcileDelayMs: 1000,
+  reconcileWaitMs: 2000,
+  joinSlackMs: 1000,
+  duplicateWindow: 16_384,
+  recentMessages: 1024,
+  recentMaxAgeMs: 10 * 60_000,
+  latestMaxMessages: 100,
+  latestMaxBytes: 192 * 1024,
+  latestMaxOffers: 200,
+  maxHops: 64,
+};
+
+/** Everything a pool node needs from its platform. */
+export interface PoolNodeOptions {
+  identity: DeviceIdentity;
+  /** The sync server's key that signs device certificates. */
+  authorityPublicKey: Uint8Array;
+  transport: Transport;
+  signalling: SignallingClient;
+  store: MessageStore;
+  crypto: Crypto;
+  clock: Clock;
+  random: Random;
+  logger?: Logger;
+  config?: Partial<PoolNodeConfig>;
+}

@@ -1,0 +1,657 @@
+import { create, toBinary } from '@bufbuild/protobuf';
+import {
+  ChunkSchema,
+  DestSchema,
+  DirectMessageSchema,
+  PackageSchema,
+  PoolMessageSchema,
+  PROTOCOL_VERSION,
+  SignedPoolMessageSchema,
+  decodePackage,
+  decodePoolMessage,
+  decodeSignedPoolMessage,
+  utf8ByteLength,
+  MAX_PACKAGE_BYTES,
+  type Dest,
+  type DirectMessage,
+  type MessageId,
+  type NodeId,
+  type Package,
+  type PoolMessage,
+  type SignedPoolMessage,
+} from '@poolnet/protocol';
+import type { Channel } from '../ports/transport.js';
+import type { StoredMessage } from '../ports/store.js';
+import type { Position, Path } from '../topology/position.js';
+import { EngineError } from '../errors.js';
+import { RouteTable } from '../routing/route-table.js';
+import { DuplicateWindow } from '../routing/duplicate-window.js';
+import { RecentMessages, type Digest } from '../sync/recent-messages.js';
+import { OfferTable } from '../sync/offer-table.js';
+import { MessageVerifier, signPoolMessage } from '../identity/signed-message.js';
+import { Listeners } from '../util/listeners.js';
+import { LinkTable } from './link-table.js';
+import { defaultConfig, type PoolNodeConfig, type PoolNodeOptions } from './options.js';
+import { emptyStats, type NodeStats } from './stats.js';
+
+/** How a pool message reached this node. */
+export type Via = 'local' | 'broadcast' | 'directed' | 'sync' | 'reconcile';
+
+/** A verified pool message handed to the application. */
+export interface DeliveredMessage {
+  readonly message: PoolMessage;
+  readonly via: Via;
+  /** Links crossed from the author (0 for my own, and for history from sync). */
+  readonly hops: number;
+}
+
+/** Content of a pool message as the application passes it in. */
+export type Content = PoolMessage['content'];
+
+/** A destination of a directed message: a node and its path as last known. */
+export interface Destination {
+  readonly nodeId: NodeId;
+  readonly path: Path;
+}
+
+/** Pool messages whose effect lasts, and so go to the message store and latest sync. */
+const STORED: ReadonlySet<Content['case']> = new Set([
+  'text',
+  'fileOffer',
+  'mediaOffer',
+  'retractOffer',
+  'nodeInfo',
+]);
+
+/**
+ * One device's node in one pool: it follows the server's position updates and link orders,
+ * signs what it sends, verifies what it receives, and routes broadcasts and directed messages
+ * over its links (docs/PROTOCOL.md RT*, SYNC*). Everything platform-specific is injected.
+ */
+export class PoolNode {
+  readonly id: NodeId;
+  readonly stats: NodeStats = emptyStats();
+  readonly offers = new OfferTable();
+  private readonly config: PoolNodeConfig;
+  private readonly links: LinkTable;
+  private readonly seen: DuplicateWindow;
+  private readonly recent: RecentMessages;
+  private readonly verifier: MessageVerifier;
+  private readonly messageListeners = new Listeners<[DeliveredMessage]>();
+  private readonly chunkListeners = new Listeners<[Package]>();
+  private readonly positionListeners = new Listeners<[Position]>();
+  private readonly linkListeners = new Listeners<[NodeId, boolean]>();
+  private table: RouteTable | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private synced = false;
+  /** When I got my first position in this pool (my clock). */
+  private joinedAt: number | undefined;
+  private syncingWith: NodeId | undefined;
+  private reconcileTimer: (() => void) | undefined;
+  /** Ids asked of a neighbour during reconciliation, and when. */
+  private readonly wanted = new Map<string, number>();
+  /** For ids I lack: when a neighbour first received it (my clock). */
+  private readonly originAt = new Map<string, number>();
+  private closed = false;
+
+  constructor(private readonly options: PoolNodeOptions) {
+    this.id = options.identity.nodeId;
+    this.config = { ...defaultConfig, ...options.config };
+    this.seen = new DuplicateWindow(this.config.duplicateWindow);
+    this.recent = new RecentMessages(this.config.recentMessages, this.config.recentMaxAgeMs);
+    this.verifier = new MessageVerifier(options.crypto, options.authorityPublicKey, options.clock);
+    this.links = new LinkTable(options.transport, options.signalling, {
+      frame: (peer, frame, channel) => this.onFrame(peer, frame, channel),
+      up: (peer) => this.onLinkUp(peer),
+      down: (peer) => {
+        if (this.syncingWith === peer) this.syncingWith = undefined;
+        this.linkListeners.emit(peer, false);
+      },
+      failed: (peer) => {
+        this.stats.linkFailures++;
+        this.options.signalling.report(peer, 'unreachable');
+      },
+    });
+  }
+
+  /** Start following the sync server. */
+  start(): void {
+    this.unsubscribe = this.options.signalling.subscribe({
+      position: (position) => this.applyPosition(position),
+      connect: (peer, initiator) => this.links.connect(peer, initiator),
+      disconnect: (peer) => this.links.disconnect(peer),
+      signal: (from, payload) => this.links.signal(from, payload),
+      verify: (peer) => this.options.signalling.verifyReply(peer, this.links.isOpen(peer)),
+    });
+  }
+
+  /** Leave: close every link and stop listening. */
+  stop(): void {
+    this.closed = true;
+    this.unsubscribe?.();
+    this.reconcileTimer?.();
+    this.links.closeAll();
+  }
+
+  get position(): Position | undefined {
+    return this.table?.position;
+  }
+
+  /** Peers with an open link. */
+  neighbours(): NodeId[] {
+    return this.links.openPeers();
+  }
+
+  onMessage(listener: (delivered: DeliveredMessage) => void): () => void {
+    return this.messageListeners.add(listener);
+  }
+
+  /** Chunk packages addressed to this node (consumed by file transfer). */
+  onChunk(listener: (pkg: Package) => void): () => void {
+    return this.chunkListeners.add(listener);
+  }
+
+  onPosition(listener: (position: Position) => void): () => void {
+    return this.positionListeners.add(listener);
+  }
+
+  onLink(listener: (peer: NodeId, up: boolean) => void): () => void {
+    return this.linkListeners.add(listener);
+  }
+
+  /** Send a chat text to the whole pool. */
+  sendText(text: string): MessageId {
+    if (utf8ByteLength(text) > this.config.maxTextBytes) {
+      throw new EngineError('TEXT_TOO_LONG', `text exceeds ${this.config.maxTextBytes} bytes`);
+    }
+    return this.broadcast({ case: 'text', value: { $typeName: 'poolnet.v1.TextMessage', text } });
+  }
+
+  /** Sign and broadcast a pool message to every node of the pool (RT1). */
+  broadcast(content: Content): MessageId {
+    const table = this.requireTable();
+    const { message, signed } = this.compose(content);
+    this.acceptNew(message, signed, 'local', 0);
+    const pkg = this.makePackage(table, [], { case: 'pool', value: signed });
+    this.forwardBroadcast(pkg, table, null);
+    return message.id as MessageId;
+  }
+
+  /** Sign and send a pool message to some nodes only, along the tree path (RT4). */
+  sendTo(destinations: readonly Destination[], content: Content, lane?: number): MessageId {
+    const table = this.requireTable();
+    const { message, signed } = this.compose(content);
+    this.seen.add(message.id);
+    const dests = destinations.map((d) => ({
+      $typeName: 'poolnet.v1.Dest' as const,
+      nodeId: d.nodeId,
+      path: [...d.path],
+    }));
+    const pkg = this.makePackage(table, dests, { case: 'pool', value: signed }, lane);
+    this.forwardDirected(pkg, table, null, 'control');
+    return message.id as MessageId;
+  }
+
+  /**
+   * Send one file chunk to some nodes on a lane (RT6): relays prefer the lane's nodes, so the
+   * three lanes of a download spread over different links.
+   */
+  sendChunk(
+    destinations: readonly Destination[],
+    chunk: { fileId: string; index: number; data: Uint8Array },
+    lane: number,
+  ): void {
+    const table = this.requireTable();
+    const value = create(ChunkSchema, {
+      fileId: chunk.fileId,
+      index: BigInt(chunk.index),
+      data: chunk.data,
+    });
+    const pkg = this.makePackage(table, toDests(destinations), { case: 'chunk', value }, lane);
+    this.forwardDirected(pkg, table, null, 'bulk');
+  }
+
+  // ---- receiving -------------------------------------------------------------------------
+
+  private onFrame(peer: NodeId, frame: Uint8Array, channel: Channel): void {
+    if (this.closed) return;
+    let pkg: Package;
+    try {
+      pkg = decodePackage(frame);
+    } catch {
+      this.stats.malformed++;
+      return;
+    }
+    switch (pkg.body.case) {
+      case 'pool':
+        return this.onPoolPackage(pkg, pkg.body.value, peer);
+      case 'direct':
+        return this.onDirect(peer, pkg.body.value);
+      case 'chunk':
+        return this.onChunkPackage(pkg, peer, channel);
+      default:
+        this.stats.malformed++;
+    }
+  }
+
+  private onPoolPackage(pkg: Package, signed: SignedPoolMessage, from: NodeId): void {
+    const table = this.table;
+    if (!table) return;
+    const message = this.open(signed);
+    if (!message) return;
+    if (this.seen.has(message.id)) {
+      this.stats.duplicates++;
+      return;
+    }
+    if (pkg.src?.nodeId !== message.authorNodeId) {
+      this.stats.malformed++;
+      return;
+    }
+    if (!this.verified(signed, message)) return;
+    const hops = pkg.hops + 1;
+    if (hops > this.config.maxHops) {
+      this.stats.hopLimit++;
+      return;
+    }
+    pkg.hops = hops;
+    if (pkg.dests.length === 0) {
+      this.acceptNew(message, signed, 'broadcast', hops);
+      this.forwardBroadcast(pkg, table, from);
+      return;
+    }
+    this.seen.add(message.id);
+    if (pkg.dests.some((d) => d.nodeId === this.id)) {
+      this.stats.directedReceived++;
+      this.messageListeners.emit({ message, via: 'directed', hops });
+    }
+    this.forwardDirected(pkg, table, from, 'control');
+  }
+
+  private onChunkPackage(pkg: Package, from: NodeId, channel: Channel): void {
+    const table = this.table;
+    if (!table) return;
+    pkg.hops += 1;
+    if (pkg.hops > this.config.maxHops) {
+      this.stats.hopLimit++;
+      return;
+    }
+    if (pkg.dests.some((d) => d.nodeId === this.id)) this.chunkListeners.emit(pkg);
+    this.forwardDirected(pkg, table, from, channel);
+  }
+
+  private onDirect(peer: NodeId, direct: DirectMessage): void {
+    const k = direct.kind;
+    switch (k.case) {
+      case 'latestRequest':
+        return void this.replyLatest(peer, k.value.maxMessages, k.value.maxBytes);
+      case 'latestReply':
+        if (this.syncingWith === peer) this.syncingWith = undefined;
+        this.synced = true;
+        this.offers.merge(k.value.seeders);
+        for (const signed of k.value.messages) this.acceptRepaired(signed, 'sync');
+        return;
+      case 'reconcileDigest': {
+        // What predates my join is history: latest sync brings it, bounded; never pull it here.
+        // Ages are measured when the digest left, so allow for its transit and some clock
+        // steps: what the neighbour had well before I joined is history.
+        const now = this.now();
+        const since = (this.joinedAt ?? now) - this.config.joinSlackMs;
+        const { recentIds, agesMs } = k.value;
+        const lacking = recentIds.filter((id, i) => {
+          const origin = now - agesMs[i]!;
+          if (this.seen.has(id) || origin < since) return false;
+          // Remember when the pool first had it, so my own digests keep its true age.
+          if (!this.originAt.has(id)) this.originAt.set(id, origin);
+          return true;
+        });
+        // Some of what I lack may still be on its way along the tree: wait before pulling.
+        if (lacking.length > 0) {
+          this.options.clock.setTimeout(() => {
+            if (this.closed || !this.links.isOpen(peer)) return;
+            const want = this.claimWants(lacking);
+            if (want.length === 0) return;
+            this.sendDirect(peer, {
+              case: 'reconcileWant',
+              value: { $typeName: 'poolnet.v1.ReconcileWant', ids: want },
+            });
+          }, this.config.reconcileWaitMs);
+        }
+        if (k.value.complete) {
+          const theirs = new Set(recentIds);
+          const mine = this.recent.digest(now);
+          const extra: Digest = { ids: [], ages: [] };
+          mine.ids.forEach((id, i) => {
+            if (theirs.has(id)) return;
+            (extra.ids as string[]).push(id);
+            (extra.ages as number[]).push(mine.ages[i]!);
+          });
+          if (extra.ids.length > 0) this.sendDigest(peer, extra, false);
+        }
+        return;
+      }
+      case 'reconcileWant': {
+        const messages = k.value.ids.flatMap((id) => {
+          const bytes = this.recent.get(id);
+          const signed = bytes && fromSignedBytes(bytes);
+          return signed ? [signed] : [];
+        });
+        this.sendMessagesTo(peer, messages);
+        return;
+      }
+      case 'reconcileMessages': {
+        const fresh: string[] = [];
+        for (const signed of k.value.messages) {
+          const id = this.acceptRepaired(signed, 'reconcile');
+          if (id) fresh.push(id);
+        }
+        // What I just repaired, my other neighbours may miss too: announce it to them.
+        if (fresh.length > 0) {
+          const now = this.now();
+          const announce: Digest = {
+            ids: fresh,
+            ages: fresh.map((id) => now - (this.recent.receivedAt(id) ?? now)),
+          };
+          for (const other of this.links.openPeers()) {
+            if (other !== peer) this.sendDigest(other, announce, false);
+          }
+        }
+        return;
+      }
+      default:
+        this.stats.malformed++;
+    }
+  }
+
+  // ---- local acceptance ------------------------------------------------------------------
+
+  /** Decode a signed message's body; undefined (counted) when malformed. */
+  private open(signed: SignedPoolMessage): PoolMessage | undefined {
+    try {
+      return decodePoolMessage(signed.body);
+    } catch {
+      this.stats.malformed++;
+      return undefined;
+    }
+  }
+
+  private verified(signed: SignedPoolMessage, message: PoolMessage): boolean {
+    if (this.verifier.verify(signed, message) === 'ok') return true;
+    this.stats.badSignature++;
+    return false;
+  }
+
+  /** A message from history or repair: verify, then accept if new; never forwarded as-is. */
+  private acceptRepaired(signed: SignedPoolMessage, via: Via): string | undefined {
+    const message = this.open(signed);
+    if (!message) return undefined;
+    if (this.seen.has(message.id)) {
+      if (via === 'reconcile') {
+        this.stats.duplicates++;
+        this.stats.repairDuplicates++;
+      }
+      return undefined;
+    }
+    if (!this.verified(signed, message)) return undefined;
+    this.acceptNew(message, signed, via, 0);
+    return message.id;
+  }
+
+  /**
+   * Of the ids I lack, those not already asked of another neighbour recently: one repair per
+   * message, not one per neighbour that has it.
+   */
+  private claimWants(lacking: readonly string[]): string[] {
+    const now = this.now();
+    const want = lacking.filter((id) => {
+      if (this.seen.has(id)) return false;
+      const asked = this.wanted.get(id);
+      return asked === undefined || now - asked > this.config.reconcileWaitMs;
+    });
+    if (this.wanted.size > 4 * this.config.recentMessages) {
+      for (const [id, at] of this.wanted) {
+        if (now - at > this.config.reconcileWaitMs) {
+          this.wanted.delete(id);
+          this.originAt.delete(id);
+        }
+      }
+    }
+
+    for (const id of want) this.wanted.set(id, now);
+    return want;
+  }
+
+  private acceptNew(message: PoolMessage, signed: SignedPoolMessage, via: Via, hops: number): void {
+    this.seen.add(message.id);
+    this.wanted.delete(message.id);
+    const origin = this.originAt.get(message.id);
+    this.originAt.delete(message.id);
+    if (via !== 'local') this.stats.received++;
+    this.offers.apply(message);
+    // One compact encoding kept for reconciliation and the store; the frame it came in is
+    // not retained.
+    const bytes = toBinary(SignedPoolMessageSchema, signed);
+    if (via !== 'sync') this.recent.add(message.id, bytes, origin ?? this.now());
+    if (STORED.has(message.content.case)) {
+      this.options.store
+        .append({
+          id: message.id as MessageId,
+          author: message.authorNodeId as NodeId,
+          createdAt: Number(message.createdMs),
+          signed: bytes,
+        })
+        .catch(() => this.stats.storeErrors++);
+    }
+    this.messageListeners.emit({ message, via, hops });
+  }
+
+  // ---- forwarding ------------------------------------------------------------------------
+
+  private forwardBroadcast(pkg: Package, table: RouteTable, from: NodeId | null): void {
+    const src = pkg.src;
+    if (!src) return;
+    const targets = table.broadcastTargets(src.path, src.slot, from);
+    if (targets.length === 0) return;
+    const frame = toBinary(PackageSchema, pkg);
+    for (const peer of targets) this.sendFrame(peer, 'control', frame);
+  }
+
+  private forwardDirected(
+    pkg: Package,
+    table: RouteTable,
+    from: NodeId | null,
+    channel: Channel,
+  ): void {
+    const lane = pkg.lane ?? pkg.src?.slot ?? 0;
+    const groups = new Map<NodeId, Dest[]>();
+    for (const dest of pkg.dests) {
+      if (dest.nodeId === this.id) continue;
+      const hop = table.nextHop(dest.nodeId as NodeId, dest.path, lane);
+      if (hop === undefined || hop === this.id || (hop === from && hop !== dest.nodeId)) {
+        this.stats.noRoute++;
+        continue;
+      }
+      const group = groups.get(hop);
+      if (group) group.push(dest);
+      else groups.set(hop, [dest]);
+    }
+    for (const [hop, dests] of groups) {
+      pkg.dests = dests;
+      this.sendFrame(hop, channel, toBinary(PackageSchema, pkg));
+    }
+  }
+
+  private sendFrame(peer: NodeId, channel: Channel, frame: Uint8Array): void {
+    if (this.links.send(peer, channel, frame)) this.stats.framesSent++;
+    else this.stats.noLink++;
+  }
+
+  // ---- neighbour sync (SYNC1–SYNC4) ------------------------------------------------------
+
+  private onLinkUp(peer: NodeId): void {
+    this.linkListeners.emit(peer, true);
+    this.sendDigest(peer, this.recent.digest(this.now()), true);
+    if (!this.synced && this.syncingWith === undefined) {
+      this.syncingWith = peer;
+      this.sendDirect(peer, {
+        case: 'latestRequest',
+        value: {
+          $typeName: 'poolnet.v1.LatestRequest',
+          maxMessages: this.config.latestMaxMessages,
+          maxBytes: this.config.latestMaxBytes,
+        },
+      });
+    }
+  }
+
+  private async replyLatest(peer: NodeId, maxMessages: number, maxBytes: number): Promise<void> {
+    const limit = Math.min(
+      maxMessages || this.config.latestMaxMessages,
+      this.config.latestMaxMessages,
+    );
+    const bytes = Math.min(maxBytes || this.config.latestMaxBytes, this.config.latestMaxBytes);
+    let stored: StoredMessage[];
+    try {
+      stored = await this.options.store.latest(limit, bytes);
+    } catch {
+      this.stats.storeErrors++;
+      stored = [];
+    }
+    const messages: SignedPoolMessage[] = [];
+    for (const s of stored) {
+      const signed = fromSignedBytes(s.signed);
+      if (signed) messages.push(signed);
+      else this.stats.storeErrors++;
+    }
+    const seeders = this.offers.toWire(this.config.latestMaxOffers);
+    this.sendDirect(peer, {
+      case: 'latestReply',
+      value: {
+        $typeName: 'poolnet.v1.LatestReply',
+        messages,
+        seeders,
+        truncated: stored.length >= limit,
+      },
+    });
+  }
+
+  private sendDigest(peer: NodeId, digest: Digest, complete: boolean): void {
+    this.sendDirect(peer, {
+      case: 'reconcileDigest',
+      value: {
+        $typeName: 'poolnet.v1.ReconcileDigest',
+        recentIds: [...digest.ids],
+        agesMs: digest.ages.map((a) => Math.min(Math.round(a), 0xffffffff)),
+        complete,
+      },
+    });
+  }
+
+  /** Send whole messages, split into frames that fit a package. */
+  private sendMessagesTo(peer: NodeId, messages: SignedPoolMessage[]): void {
+    let batch: SignedPoolMessage[] = [];
+    let size = 0;
+    const flush = (): void => {
+      if (batch.length === 0) return;
+      this.sendDirect(peer, {
+        case: 'reconcileMessages',
+        value: { $typeName: 'poolnet.v1.ReconcileMessages', messages: batch },
+      });
+      batch = [];
+      size = 0;
+    };
+    for (const m of messages) {
+      const n = m.body.length + m.signature.length + 256;
+      if (size + n > MAX_PACKAGE_BYTES / 2) flush();
+      batch.push(m);
+      size += n;
+    }
+    flush();
+  }
+
+  private sendDirect(peer: NodeId, kind: DirectMessage['kind']): void {
+    const table = this.table;
+    if (!table) return;
+    const direct = create(DirectMessageSchema, { kind });
+    const pkg = this.makePackage(table, [], { case: 'direct', value: direct });
+    this.sendFrame(peer, 'control', toBinary(PackageSchema, pkg));
+    this.stats.directSent++;
+  }
+
+  // ---- position ---------------------------------------------------------------------------
+
+  private applyPosition(position: Position): void {
+    const current = this.table?.position;
+    if (current && position.epoch < current.epoch) return;
+    this.table = new RouteTable(position);
+    this.joinedAt ??= this.now();
+    this.positionListeners.emit(position);
+    this.scheduleReconcile();
+  }
+
+  /**
+   * SYNC3: after my place changed, broadcasts in flight may have followed the old tree. Once
+   * things settle, compare recent message ids with every neighbour and pull what is missing.
+   */
+  private scheduleReconcile(): void {
+    this.reconcileTimer?.();
+    this.reconcileTimer = this.options.clock.setTimeout(() => {
+      this.reconcileTimer = undefined;
+      if (this.closed) return;
+      const digest = this.recent.digest(this.now());
+      for (const peer of this.links.openPeers()) this.sendDigest(peer, digest, true);
+    }, this.config.reconcileDelayMs);
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------
+
+  private requireTable(): RouteTable {
+    if (!this.table || this.closed)
+      throw new EngineError('NOT_JOINED', 'this node has no place in the pool yet');
+    return this.table;
+  }
+
+  private compose(content: Content): { message: PoolMessage; signed: SignedPoolMessage } {
+    const { identity, crypto, random } = this.options;
+    const message = create(PoolMessageSchema, {
+      id: random.id(21),
+      authorNodeId: identity.nodeId,
+      userId: identity.userId,
+      createdMs: BigInt(this.now()),
+      content,
+    });
+    return { message, signed: signPoolMessage(crypto, identity, message) };
+  }
+
+  private makePackage(
+    table: RouteTable,
+    dests: Dest[],
+    body: Package['body'],
+    lane?: number,
+  ): Package {
+    return create(PackageSchema, {
+      version: PROTOCOL_VERSION,
+      src: { nodeId: this.id, path: [...table.path], slot: table.slot },
+      dests,
+      lane,
+      hops: 0,
+      body,
+    });
+  }
+
+  private now(): number {
+    return this.options.clock.now();
+  }
+}
+
+function toDests(destinations: readonly Destination[]): Dest[] {
+  return destinations.map((d) => create(DestSchema, { nodeId: d.nodeId, path: [...d.path] }));
+}
+
+/** Stored bytes are our own encoding, but a damaged store must not break a reply. */
+function fromSignedBytes(bytes: Uint8Array): SignedPoolMessage | undefined {
+  try {
+    return decodeSignedPoolMessage(bytes);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,41 @@
+/** Counters of one node, for status output, tests and the simulator. */
+export interface NodeStats {
+  /** Pool messages accepted from others (live, repaired or synced). */
+  received: number;
+  /** Copies of an already-seen message that arrived anyway. */
+  duplicates: number;
+  /** Of those, copies that came through reconciliation (a repair that raced the tree). */
+  repairDuplicates: number;
+  /** Directed pool messages addressed to me. */
+  directedReceived: number;
+  /** Frames that failed to decode or validate. */
+  malformed: number;
+  /** Messages dropped because the signature or certificate did not verify. */
+  badSignature: number;
+  /** Directed packages with no next hop in my view. */
+  noRoute: number;
+  /** Frames for a neighbour with no link. */
+  noLink: number;
+  /** Packages dropped by the hop limit. */
+  hopLimit: number;
+  framesSent: number;
+  directSent: number;
+  linkFailures: number;
+  storeErrors: number;
+}
+
+export const emptyStats = (): NodeStats => ({
+  received: 0,
+  duplicates: 0,
+  repairDuplicates: 0,
+  directedReceived: 0,
+  malformed: 0,
+  badSignature: 0,
+  noRoute: 0,
+  noLink: 0,
+  hopLimit: 0,
+  framesSent: 0,
+  directSent: 0,
+  linkFailures: 0,
+  storeErrors: 0,
+});

@@ -1,0 +1,10 @@
+export * from './manual-clock.js';
+export * from './seeded-random.js';
+export * from './memory-network.js';
+export * from './memory-server.js';
+export * from './signal-pipes.js';
+export * from './transport-contract.js';
+export * from './message-store-contract.js';
+export * from './test-pool.js';
+export type { Crypto } from '../ports/crypto.js';
+export type { Destination } from '../node/pool-node.js';

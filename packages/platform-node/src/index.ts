@@ -1,0 +1,1 @@
+export { nodeCrypto, sharedVerifyCache } from './node-crypto.js';
