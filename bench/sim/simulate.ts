@@ -108,7 +108,7 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
   };
   const pick = (): NodeId => live[random.int(live.length)]!;
   const broadcasts: Array<{ id: string; present: NodeId[] }> = [];
-  const directed: Array<{ id: string; dest: NodeId }> = [];
+  const directed: Array<{ id: string; from: NodeId; dest: NodeId }> = [];
   let joined = 0;
 
   const t0 = clock.now();
@@ -132,7 +132,7 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
           case: 'retractRequest',
           value: { $typeName: 'poolnet.v1.RetractRequest', fileId: `probe-${directed.length}` },
         });
-        directed.push({ id, dest });
+        directed.push({ id, from: from.id, dest });
         break;
       }
       case 'leave': {
@@ -169,7 +169,8 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
   let dExpected = 0;
   let dDelivered = 0;
   for (const d of directed) {
-    if (left.has(d.dest)) continue;
+    // Counted when both ends stay: a sender that leaves stops retrying (RT7).
+    if (left.has(d.dest) || left.has(d.from)) continue;
     dExpected++;
     if (receivers.get(d.id)?.has(d.dest)) dDelivered++;
   }

@@ -9,6 +9,7 @@ import {
 } from 'node:crypto';
 import type { Crypto } from '@poolnet/engine';
 
+const latin1 = new TextDecoder('latin1');
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
@@ -76,10 +77,8 @@ export function sharedVerifyCache(inner: Crypto): Crypto & { hits: number; misse
     hits: 0,
     misses: 0,
     verify(signature: Uint8Array, message: Uint8Array, key: Uint8Array): boolean {
-      const k =
-        Buffer.from(signature).toString('base64') +
-        Buffer.from(key).toString('base64') +
-        createHash('sha1').update(message).digest('base64');
+      // The whole triple is the key (no hash, so no collision can make a forgery pass).
+      const k = latin1.decode(signature) + latin1.decode(key) + latin1.decode(message);
       const hit = cache.get(k);
       if (hit !== undefined) {
         self.hits++;

@@ -70,6 +70,8 @@ export const MAX_LATEST_SEEDERS = 1000;
 export const MAX_SEEDERS_PER_FILE = 256;
 /** Ids in one ReconcileDigest or ReconcileWant. */
 export const MAX_RECONCILE_IDS = 1024;
+/** Message ids in one end-to-end ack. */
+export const MAX_ACK_IDS = 64;
 
 // --- Files --------------------------------------------------------------------------------
 

@@ -11,13 +11,14 @@ import {
   checkBytes,
   checkCount,
   checkId,
+  checkIds,
   checkPath,
   checkSafeUint64,
   checkSlot,
   invalid,
 } from './field-checks.js';
 import { decodeFrame, encodeFrame, type FrameRules } from './frame.js';
-import { MAX_CHUNK_SIZE, MAX_DESTS, MAX_HOPS, MAX_PACKAGE_BYTES } from './limits.js';
+import { MAX_ACK_IDS, MAX_CHUNK_SIZE, MAX_DESTS, MAX_HOPS, MAX_PACKAGE_BYTES } from './limits.js';
 import { checkSignedPoolMessage } from './signed-pool-message.js';
 import { PROTOCOL_VERSION } from './version.js';
 
@@ -60,6 +61,11 @@ export function checkPackage(pkg: Package): void {
       return checkDirectMessage(body.value);
     case 'chunk':
       return checkChunk(body.value);
+    case 'ack':
+      // [WIRE26] An ack names 1..MAX_ACK_IDS message ids and is always directed.
+      if (body.value.messageIds.length === 0) throw invalid('body.ack.message_ids', 'empty');
+      if (pkg.dests.length === 0) throw invalid('dests', 'an ack needs a destination');
+      return checkIds(body.value.messageIds, MAX_ACK_IDS, 'body.ack.message_ids');
     case undefined:
       throw invalid('body', 'no body');
   }

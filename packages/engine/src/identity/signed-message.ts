@@ -3,6 +3,7 @@ import {
   PoolMessageSchema,
   SignedPoolMessageSchema,
   poolMessageSigningBytes,
+  type DeviceCertificate,
   type PoolMessage,
   type SignedPoolMessage,
 } from '@poolnet/protocol';
@@ -32,7 +33,8 @@ export type Verdict = 'ok' | 'bad-certificate' | 'bad-signature' | 'author-misma
  * authority certified. Certificates seen before are not verified again (bounded cache).
  */
 export class MessageVerifier {
-  private readonly trustedCerts = new Set<string>();
+  /** Authority signature (as a string key) -> the certificate it was checked for. */
+  private readonly trusted = new Map<string, DeviceCertificate>();
 
   constructor(
     private readonly crypto: Crypto,
@@ -47,21 +49,7 @@ export class MessageVerifier {
     if (cert.nodeId !== message.authorNodeId || cert.userId !== message.userId) {
       return 'author-mismatch';
     }
-    // The cache key covers every signed field, so a cached certificate with a swapped key or
-    // id is verified afresh (and fails).
-    const key = `${binaryKey(cert.authoritySignature)}${binaryKey(cert.publicKey)}|${cert.nodeId}|${cert.userId}|${cert.expiresAtMs}`;
-    if (!this.trustedCerts.has(key)) {
-      if (!verifyCertificate(this.crypto, cert, this.authorityPublicKey, this.clock.now())) {
-        return 'bad-certificate';
-      }
-      if (this.trustedCerts.size >= this.cacheSize) {
-        const oldest = this.trustedCerts.values().next();
-        if (!oldest.done) this.trustedCerts.delete(oldest.value);
-      }
-      this.trustedCerts.add(key);
-    } else if (Number(cert.expiresAtMs) <= this.clock.now()) {
-      return 'bad-certificate';
-    }
+    if (!this.certificateOk(cert)) return 'bad-certificate';
     return this.crypto.verify(
       signed.signature,
       poolMessageSigningBytes(signed.body),
@@ -70,10 +58,41 @@ export class MessageVerifier {
       ? 'ok'
       : 'bad-signature';
   }
+
+  /**
+   * A certificate seen before is trusted again only if every signed field is the same, so a
+   * cached one with a swapped key or id is verified afresh (and fails).
+   */
+  private certificateOk(cert: DeviceCertificate): boolean {
+    if (Number(cert.expiresAtMs) <= this.clock.now()) return false;
+    const key = latin1.decode(cert.authoritySignature);
+    const known = this.trusted.get(key);
+    if (known && sameCertificate(known, cert)) return true;
+    if (!verifyCertificate(this.crypto, cert, this.authorityPublicKey, this.clock.now()))
+      return false;
+    if (this.trusted.size >= this.cacheSize) {
+      const oldest = this.trusted.keys().next();
+      if (!oldest.done) this.trusted.delete(oldest.value);
+    }
+    this.trusted.set(key, cert);
+    return true;
+  }
 }
 
-function binaryKey(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
-  return s;
+const latin1 = new TextDecoder('latin1');
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function sameCertificate(a: DeviceCertificate, b: DeviceCertificate): boolean {
+  return (
+    a.nodeId === b.nodeId &&
+    a.userId === b.userId &&
+    a.expiresAtMs === b.expiresAtMs &&
+    sameBytes(a.publicKey, b.publicKey) &&
+    sameBytes(a.authoritySignature, b.authoritySignature)
+  );
 }

@@ -6,6 +6,8 @@ import type { SignallingClient } from '../ports/signalling.js';
 import type { MessageStore } from '../ports/store.js';
 import type { Transport } from '../ports/transport.js';
 import type { DeviceIdentity } from '../identity/device-identity.js';
+import type { NodeId } from '@poolnet/protocol';
+import type { Path } from '../topology/position.js';
 
 /** Tunables of a pool node; defaults below. */
 export interface PoolNodeConfig {
@@ -29,6 +31,9 @@ export interface PoolNodeConfig {
   latestMaxMessages: number;
   latestMaxBytes: number;
   latestMaxOffers: number;
+  /** RT7: first wait for the ack of a directed message (doubles per attempt), attempts in all. */
+  ackTimeoutMs: number;
+  ackAttempts: number;
   /** A package that crossed more links than this is dropped (loop guard). */
   maxHops: number;
 }
@@ -44,6 +49,8 @@ export const defaultConfig: PoolNodeConfig = {
   latestMaxMessages: 100,
   latestMaxBytes: 192 * 1024,
   latestMaxOffers: 200,
+  ackTimeoutMs: 3000,
+  ackAttempts: 5,
   maxHops: 64,
 };
 
@@ -59,5 +66,10 @@ export interface PoolNodeOptions {
   clock: Clock;
   random: Random;
   logger?: Logger;
+  /**
+   * The current path of a node, from the server's member list: used when a directed message
+   * is sent again, since its destination may have moved (been promoted) meanwhile.
+   */
+  locate?: (node: NodeId) => Path | undefined;
   config?: Partial<PoolNodeConfig>;
 }

@@ -1,5 +1,6 @@
 import { create, toBinary } from '@bufbuild/protobuf';
 import {
+  AckSchema,
   ChunkSchema,
   DestSchema,
   DirectMessageSchema,
@@ -31,6 +32,7 @@ import { OfferTable } from '../sync/offer-table.js';
 import { MessageVerifier, signPoolMessage } from '../identity/signed-message.js';
 import { Listeners } from '../util/listeners.js';
 import { LinkTable } from './link-table.js';
+import { PendingAcks, type Owed } from './pending-acks.js';
 import { defaultConfig, type PoolNodeConfig, type PoolNodeOptions } from './options.js';
 import { emptyStats, type NodeStats } from './stats.js';
 
@@ -93,6 +95,12 @@ export class PoolNode {
   /** For ids I lack: when a neighbour first received it (my clock). */
   private readonly originAt = new Map<string, number>();
   private closed = false;
+  private readonly acks: PendingAcks;
+  /** Directed messages waiting for acks, kept whole to send again. */
+  private readonly outbox = new Map<
+    string,
+    { signed: SignedPoolMessage; lane: number | undefined }
+  >();
 
   constructor(private readonly options: PoolNodeOptions) {
     this.id = options.identity.nodeId;
@@ -100,6 +108,16 @@ export class PoolNode {
     this.seen = new DuplicateWindow(this.config.duplicateWindow);
     this.recent = new RecentMessages(this.config.recentMessages, this.config.recentMaxAgeMs);
     this.verifier = new MessageVerifier(options.crypto, options.authorityPublicKey, options.clock);
+    this.acks = new PendingAcks({
+      clock: options.clock,
+      timeoutMs: this.config.ackTimeoutMs,
+      maxAttempts: this.config.ackAttempts,
+      resend: (id, owed) => this.resend(id, owed),
+      giveUp: (id) => {
+        this.outbox.delete(id);
+        this.stats.directedGaveUp++;
+      },
+    });
     this.links = new LinkTable(options.transport, options.signalling, {
       frame: (peer, frame, channel) => this.onFrame(peer, frame, channel),
       up: (peer) => this.onLinkUp(peer),
@@ -130,6 +148,8 @@ export class PoolNode {
     this.closed = true;
     this.unsubscribe?.();
     this.reconcileTimer?.();
+    this.acks.clear();
+    this.outbox.clear();
     this.links.closeAll();
   }
 
@@ -182,14 +202,52 @@ export class PoolNode {
     const table = this.requireTable();
     const { message, signed } = this.compose(content);
     this.seen.add(message.id);
-    const dests = destinations.map((d) => ({
-      $typeName: 'poolnet.v1.Dest' as const,
-      nodeId: d.nodeId,
-      path: [...d.path],
-    }));
-    const pkg = this.makePackage(table, dests, { case: 'pool', value: signed }, lane);
+    const pkg = this.makePackage(
+      table,
+      toDests(destinations),
+      { case: 'pool', value: signed },
+      lane,
+    );
     this.forwardDirected(pkg, table, null, 'control');
+    this.outbox.set(message.id, { signed, lane });
+    this.acks.track(
+      message.id,
+      destinations.map((d) => ({ nodeId: d.nodeId, path: d.path })),
+    );
     return message.id as MessageId;
+  }
+
+  /** RT7: send a directed message again to the destinations that did not ack it. */
+  private resend(messageId: string, owed: Owed[]): void {
+    const sent = this.outbox.get(messageId);
+    const table = this.table;
+    if (!sent || !table || this.closed) return;
+    this.stats.directedRetries++;
+    for (const dest of owed) dest.path = this.options.locate?.(dest.nodeId) ?? dest.path;
+    const pkg = this.makePackage(
+      table,
+      toDests(owed),
+      { case: 'pool', value: sent.signed },
+      sent.lane,
+    );
+    this.forwardDirected(pkg, table, null, 'control');
+  }
+
+  private sendAck(
+    to: { nodeId: string; path: readonly number[] },
+    messageId: string,
+    lane?: number,
+  ): void {
+    const table = this.table;
+    if (!table) return;
+    const value = create(AckSchema, { messageIds: [messageId] });
+    const pkg = this.makePackage(
+      table,
+      toDests([{ nodeId: to.nodeId as NodeId, path: to.path }]),
+      { case: 'ack', value },
+      lane,
+    );
+    this.forwardDirected(pkg, table, null, 'control');
   }
 
   /**
@@ -229,6 +287,8 @@ export class PoolNode {
         return this.onDirect(peer, pkg.body.value);
       case 'chunk':
         return this.onChunkPackage(pkg, peer, channel);
+      case 'ack':
+        return this.onAckPackage(pkg, pkg.body.value.messageIds, peer);
       default:
         this.stats.malformed++;
     }
@@ -239,29 +299,36 @@ export class PoolNode {
     if (!table) return;
     const message = this.open(signed);
     if (!message) return;
-    if (this.seen.has(message.id)) {
+    const directed = pkg.dests.length > 0;
+    // Broadcasts are deduplicated by every node (RT5). A directed message only by its
+    // destinations: a relay must pass on a retry of what it relayed before (RT7).
+    const forMe = directed && pkg.dests.some((d) => d.nodeId === this.id);
+    if ((!directed || forMe) && this.seen.has(message.id)) {
       this.stats.duplicates++;
-      return;
+      // A retry of a directed message I already have: my ack may have been lost.
+      if (forMe && pkg.src) this.sendAck(pkg.src, message.id, pkg.lane);
+      if (!directed) return;
+    } else {
+      if (pkg.src?.nodeId !== message.authorNodeId) {
+        this.stats.malformed++;
+        return;
+      }
+      if (!this.verified(signed, message)) return;
     }
-    if (pkg.src?.nodeId !== message.authorNodeId) {
-      this.stats.malformed++;
-      return;
-    }
-    if (!this.verified(signed, message)) return;
     const hops = pkg.hops + 1;
     if (hops > this.config.maxHops) {
       this.stats.hopLimit++;
       return;
     }
     pkg.hops = hops;
-    if (pkg.dests.length === 0) {
+    if (!directed) {
       this.acceptNew(message, signed, 'broadcast', hops);
       this.forwardBroadcast(pkg, table, from);
       return;
     }
-    this.seen.add(message.id);
-    if (pkg.dests.some((d) => d.nodeId === this.id)) {
+    if (forMe && this.seen.add(message.id)) {
       this.stats.directedReceived++;
+      this.sendAck(pkg.src!, message.id, pkg.lane);
       this.messageListeners.emit({ message, via: 'directed', hops });
     }
     this.forwardDirected(pkg, table, from, 'control');
@@ -277,6 +344,22 @@ export class PoolNode {
     }
     if (pkg.dests.some((d) => d.nodeId === this.id)) this.chunkListeners.emit(pkg);
     this.forwardDirected(pkg, table, from, channel);
+  }
+
+  private onAckPackage(pkg: Package, messageIds: readonly string[], from: NodeId): void {
+    const table = this.table;
+    if (!table) return;
+    pkg.hops += 1;
+    if (pkg.hops > this.config.maxHops) {
+      this.stats.hopLimit++;
+      return;
+    }
+    if (pkg.dests.some((d) => d.nodeId === this.id)) {
+      for (const id of messageIds) {
+        if (this.acks.ack(id, pkg.src!.nodeId as NodeId)) this.outbox.delete(id);
+      }
+    }
+    this.forwardDirected(pkg, table, from, 'control');
   }
 
   private onDirect(peer: NodeId, direct: DirectMessage): void {

@@ -8,6 +8,9 @@ export interface NodeStats {
   repairDuplicates: number;
   /** Directed pool messages addressed to me. */
   directedReceived: number;
+  /** Directed messages I sent again for want of an ack, and those never acked. */
+  directedRetries: number;
+  directedGaveUp: number;
   /** Frames that failed to decode or validate. */
   malformed: number;
   /** Messages dropped because the signature or certificate did not verify. */
@@ -29,6 +32,8 @@ export const emptyStats = (): NodeStats => ({
   duplicates: 0,
   repairDuplicates: 0,
   directedReceived: 0,
+  directedRetries: 0,
+  directedGaveUp: 0,
   malformed: 0,
   badSignature: 0,
   noRoute: 0,

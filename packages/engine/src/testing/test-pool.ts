@@ -60,6 +60,9 @@ export class TestPool {
       clock: this.clock,
       random: this.random,
       config: this.options.config,
+      // The server's member list tells where a node is now.
+      locate: (id) =>
+        this.server.topology.has(id) ? this.server.topology.positionOf(id).path : undefined,
     });
     if (this.options.keepInbox !== false) {
       const inbox: DeliveredMessage[] = [];
