@@ -53,6 +53,9 @@ export function checkDirectMessage(direct: DirectMessage): void {
     case 'latestReply':
       return checkLatestReply(kind.value);
     case 'reconcileDigest':
+      if (kind.value.summary && kind.value.recentIds.length > 0) {
+        throw invalid('body.direct.reconcile_digest.recent_ids', 'a summary lists no ids');
+      }
       if (kind.value.agesMs.length !== kind.value.recentIds.length) {
         throw invalid('body.direct.reconcile_digest.ages_ms', 'one age per id');
       }

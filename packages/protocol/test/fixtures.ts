@@ -135,7 +135,10 @@ export const directs = (): DirectMessage['kind'][] =>
         truncated: true,
       },
     },
-    { case: 'reconcileDigest', value: { recentIds: ['msg-1', 'msg-2'], complete: true } },
+    {
+      case: 'reconcileDigest',
+      value: { recentIds: ['msg-1', 'msg-2'], agesMs: [120, 40], complete: true },
+    },
     { case: 'reconcileWant', value: { ids: ['msg-2'] } },
     { case: 'reconcileMessages', value: { messages: [signed()] } },
   ] as DirectMessage['kind'][];

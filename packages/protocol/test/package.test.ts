@@ -272,7 +272,8 @@ describe('Package codec', () => {
 
   it('[WIRE19] a reconcile digest over MAX_RECONCILE_IDS or with a bad id is rejected', () => {
     const recentIds = Array.from({ length: MAX_RECONCILE_IDS + 1 }, (_, i) => `m${i}`);
-    const kind = { case: 'reconcileDigest' as const, value: { recentIds } };
+    const agesMs = recentIds.map(() => 1);
+    const kind = { case: 'reconcileDigest' as const, value: { recentIds, agesMs } };
     rejects(
       pkg({ case: 'direct', value: { kind } }),
       'INVALID_FIELD',
