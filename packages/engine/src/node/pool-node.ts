@@ -4,6 +4,7 @@ import {
   ChunkSchema,
   DestSchema,
   DirectMessageSchema,
+  ReconcileDigestSchema,
   PackageSchema,
   PoolMessageSchema,
   PROTOCOL_VERSION,
@@ -374,6 +375,13 @@ export class PoolNode {
         for (const signed of k.value.messages) this.acceptRepaired(signed, 'sync');
         return;
       case 'reconcileDigest': {
+        if (k.value.summary) {
+          const mine = this.recent.summary(this.now());
+          if (mine.count === k.value.count && mine.hash === k.value.setHash) return;
+          // We differ: send everything I have; the far end pulls and tells me what I lack.
+          this.sendDigest(peer, this.recent.digest(this.now()), true);
+          return;
+        }
         // What predates my join is history: latest sync brings it, bounded; never pull it here.
         // Ages are measured when the digest left, so allow for its transit and some clock
         // steps: what the neighbour had well before I joined is history.
@@ -572,7 +580,7 @@ export class PoolNode {
 
   private onLinkUp(peer: NodeId): void {
     this.linkListeners.emit(peer, true);
-    this.sendDigest(peer, this.recent.digest(this.now()), true);
+    this.sendSummary(peer);
     if (!this.synced && this.syncingWith === undefined) {
       this.syncingWith = peer;
       this.sendDirect(peer, {
@@ -620,12 +628,20 @@ export class PoolNode {
   private sendDigest(peer: NodeId, digest: Digest, complete: boolean): void {
     this.sendDirect(peer, {
       case: 'reconcileDigest',
-      value: {
-        $typeName: 'poolnet.v1.ReconcileDigest',
+      value: create(ReconcileDigestSchema, {
         recentIds: [...digest.ids],
         agesMs: digest.ages.map((a) => Math.min(Math.round(a), 0xffffffff)),
         complete,
-      },
+      }),
+    });
+  }
+
+  /** SYNC3: a summary of my recent set; a neighbour with the same set need answer nothing. */
+  private sendSummary(peer: NodeId): void {
+    const { count, hash } = this.recent.summary(this.now());
+    this.sendDirect(peer, {
+      case: 'reconcileDigest',
+      value: create(ReconcileDigestSchema, { summary: true, complete: true, count, setHash: hash }),
     });
   }
 
@@ -680,8 +696,7 @@ export class PoolNode {
     this.reconcileTimer = this.options.clock.setTimeout(() => {
       this.reconcileTimer = undefined;
       if (this.closed) return;
-      const digest = this.recent.digest(this.now());
-      for (const peer of this.links.openPeers()) this.sendDigest(peer, digest, true);
+      for (const peer of this.links.openPeers()) this.sendSummary(peer);
     }, this.config.reconcileDelayMs);
   }
 

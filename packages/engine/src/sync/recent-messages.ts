@@ -2,6 +2,38 @@ interface Entry {
   /** Encoded SignedPoolMessage: compact, and shared with the message store. */
   readonly signed: Uint8Array;
   readonly at: number;
+  /** Two 32-bit hashes of the id, summed into the set summary. */
+  readonly h1: number;
+  readonly h2: number;
+}
+
+/** Size and order-independent hash of a set of ids: equal sets give equal summaries. */
+export interface Summary {
+  readonly count: number;
+  readonly hash: bigint;
+}
+
+/** FNV-1a over the UTF-16 code units, with a seed: two seeds give two independent hashes. */
+function fnv(id: string, seed: number): number {
+  let h = seed >>> 0;
+  for (let i = 0; i < id.length; i++) {
+    h ^= id.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h;
+}
+
+/** The summary of a set of ids (the receiver computes it over its own set). */
+export function summarize(ids: Iterable<string>): Summary {
+  let count = 0;
+  let a = 0;
+  let b = 0;
+  for (const id of ids) {
+    count++;
+    a = (a + fnv(id, 0x811c9dc5)) >>> 0;
+    b = (b + fnv(id, 0x2f6b9a3d)) >>> 0;
+  }
+  return { count, hash: (BigInt(a) << 32n) | BigInt(b) };
 }
 
 /** Recent message ids and, for each, ms since it was received. */
@@ -24,7 +56,7 @@ export class RecentMessages {
 
   add(id: string, signed: Uint8Array, now: number): void {
     if (this.entries.has(id)) return;
-    this.entries.set(id, { signed, at: now });
+    this.entries.set(id, { signed, at: now, h1: fnv(id, 0x811c9dc5), h2: fnv(id, 0x2f6b9a3d) });
     if (this.entries.size > this.capacity) {
       const oldest = this.entries.keys().next();
       if (!oldest.done) this.entries.delete(oldest.value);
@@ -42,6 +74,20 @@ export class RecentMessages {
 
   has(id: string): boolean {
     return this.entries.has(id);
+  }
+
+  /** The summary of the ids `digest(now)` would list. */
+  summary(now: number): Summary {
+    let count = 0;
+    let a = 0;
+    let b = 0;
+    for (const e of this.entries.values()) {
+      if (now - e.at > this.maxAgeMs) continue;
+      count++;
+      a = (a + e.h1) >>> 0;
+      b = (b + e.h2) >>> 0;
+    }
+    return { count, hash: (BigInt(a) << 32n) | BigInt(b) };
   }
 
   /** Ids within the age limit, oldest first, with how long ago each was received. */
