@@ -16,6 +16,7 @@ export type { MessageInitShape } from '@bufbuild/protobuf';
 
 // Codecs: decoders throw only ProtocolError; encoders refuse what a decoder would reject.
 export { decodePackage, encodePackage, checkPackage } from './package.js';
+export { signedPoolMessageBytes, withHops } from './package-frame.js';
 export { decodePoolMessage, encodePoolMessage, checkPoolMessage } from './pool-message.js';
 export {
   decodeSignedPoolMessage,
