@@ -12,6 +12,8 @@ import {
   decodePackage,
   decodePoolMessage,
   decodeSignedPoolMessage,
+  signedPoolMessageBytes,
+  withHops,
   utf8ByteLength,
   MAX_PACKAGE_BYTES,
   type Dest,
@@ -192,9 +194,9 @@ export class PoolNode {
   broadcast(content: Content): MessageId {
     const table = this.requireTable();
     const { message, signed } = this.compose(content);
-    this.acceptNew(message, signed, 'local', 0);
+    this.acceptNew(message, toBinary(SignedPoolMessageSchema, signed), 'local', 0);
     const pkg = this.makePackage(table, [], { case: 'pool', value: signed });
-    this.forwardBroadcast(pkg, table, null);
+    this.forwardBroadcast(pkg, toBinary(PackageSchema, pkg), table, null);
     return message.id as MessageId;
   }
 
@@ -283,7 +285,7 @@ export class PoolNode {
     }
     switch (pkg.body.case) {
       case 'pool':
-        return this.onPoolPackage(pkg, pkg.body.value, peer);
+        return this.onPoolPackage(pkg, pkg.body.value, frame, peer);
       case 'direct':
         return this.onDirect(peer, pkg.body.value);
       case 'chunk':
@@ -295,7 +297,12 @@ export class PoolNode {
     }
   }
 
-  private onPoolPackage(pkg: Package, signed: SignedPoolMessage, from: NodeId): void {
+  private onPoolPackage(
+    pkg: Package,
+    signed: SignedPoolMessage,
+    frame: Uint8Array,
+    from: NodeId,
+  ): void {
     const table = this.table;
     if (!table) return;
     const message = this.open(signed);
@@ -323,8 +330,10 @@ export class PoolNode {
     }
     pkg.hops = hops;
     if (!directed) {
-      this.acceptNew(message, signed, 'broadcast', hops);
-      this.forwardBroadcast(pkg, table, from);
+      // WIRE28: keep the signed bytes as received and forward the frame with one more hop.
+      const bytes = signedPoolMessageBytes(frame) ?? toBinary(SignedPoolMessageSchema, signed);
+      this.acceptNew(message, bytes, 'broadcast', hops);
+      this.forwardBroadcast(pkg, withHops(frame, hops), table, from);
       return;
     }
     if (forMe && this.seen.add(message.id)) {
@@ -483,7 +492,7 @@ export class PoolNode {
       return undefined;
     }
     if (!this.verified(signed, message)) return undefined;
-    this.acceptNew(message, signed, via, 0);
+    this.acceptNew(message, toBinary(SignedPoolMessageSchema, signed), via, 0);
     return message.id;
   }
 
@@ -511,16 +520,14 @@ export class PoolNode {
     return want;
   }
 
-  private acceptNew(message: PoolMessage, signed: SignedPoolMessage, via: Via, hops: number): void {
+  /** `bytes`: the encoded SignedPoolMessage, kept for reconciliation and the store. */
+  private acceptNew(message: PoolMessage, bytes: Uint8Array, via: Via, hops: number): void {
     this.seen.add(message.id);
     this.wanted.delete(message.id);
     const origin = this.originAt.get(message.id);
     this.originAt.delete(message.id);
     if (via !== 'local') this.stats.received++;
     this.offers.apply(message);
-    // One compact encoding kept for reconciliation and the store; the frame it came in is
-    // not retained.
-    const bytes = toBinary(SignedPoolMessageSchema, signed);
     if (via !== 'sync') this.recent.add(message.id, bytes, origin ?? this.now());
     if (STORED.has(message.content.case)) {
       this.options.store
@@ -537,13 +544,18 @@ export class PoolNode {
 
   // ---- forwarding ------------------------------------------------------------------------
 
-  private forwardBroadcast(pkg: Package, table: RouteTable, from: NodeId | null): void {
+  /** `frame`: the package as it goes out (the same bytes to every target). */
+  private forwardBroadcast(
+    pkg: Package,
+    frame: Uint8Array,
+    table: RouteTable,
+    from: NodeId | null,
+  ): void {
     const src = pkg.src;
     if (!src) return;
-    const targets = table.broadcastTargets(src.path, src.slot, from);
-    if (targets.length === 0) return;
-    const frame = toBinary(PackageSchema, pkg);
-    for (const peer of targets) this.sendFrame(peer, 'control', frame);
+    for (const peer of table.broadcastTargets(src.path, src.slot, from)) {
+      this.sendFrame(peer, 'control', frame);
+    }
   }
 
   private forwardDirected(

@@ -8,9 +8,8 @@ export class MemoryMessageStore implements MessageStore {
 
   async append(message: StoredMessage): Promise<boolean> {
     if (this.index.has(message.id)) return false;
-    const seq = this.log.length + 1;
-    this.index.set(message.id, seq - 1);
-    this.log.push({ ...message, seq });
+    this.index.set(message.id, this.log.length);
+    this.log.push(message);
     return true;
   }
 
@@ -20,7 +19,7 @@ export class MemoryMessageStore implements MessageStore {
 
   async get(id: MessageId): Promise<StoredMessage | undefined> {
     const at = this.index.get(id);
-    return at === undefined ? undefined : this.log[at];
+    return at === undefined ? undefined : this.withSeq(at);
   }
 
   async page(query: PageQuery = {}): Promise<MessagePage> {
@@ -36,8 +35,10 @@ export class MemoryMessageStore implements MessageStore {
       end = query.before === undefined ? this.log.length : (at ?? 0);
       start = Math.max(0, end - limit);
     }
+    const messages: StoredMessage[] = [];
+    for (let i = start; i < end; i++) messages.push(this.withSeq(i));
     return {
-      messages: this.log.slice(start, end),
+      messages,
       hasOlder: start > 0,
       hasNewer: end < this.log.length,
     };
@@ -50,9 +51,14 @@ export class MemoryMessageStore implements MessageStore {
       const m = this.log[i]!;
       if (bytes + m.signed.length > maxBytes) break;
       bytes += m.signed.length;
-      out.push(m);
+      out.push(this.withSeq(i));
     }
     return out.reverse();
+  }
+
+  /** The arrival number is the position in the log, added only when read. */
+  private withSeq(at: number): StoredMessage {
+    return { ...this.log[at]!, seq: at + 1 };
   }
 
   async count(): Promise<number> {
