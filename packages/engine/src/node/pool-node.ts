@@ -4,18 +4,15 @@ import {
   ChunkSchema,
   DestSchema,
   DirectMessageSchema,
-  ReconcileDigestSchema,
   PackageSchema,
   PoolMessageSchema,
   PROTOCOL_VERSION,
   SignedPoolMessageSchema,
   decodePackage,
   decodePoolMessage,
-  decodeSignedPoolMessage,
   signedPoolMessageBytes,
   withHops,
   utf8ByteLength,
-  MAX_PACKAGE_BYTES,
   type Dest,
   type DirectMessage,
   type MessageId,
@@ -25,12 +22,13 @@ import {
   type SignedPoolMessage,
 } from '@poolnet/protocol';
 import type { Channel } from '../ports/transport.js';
-import type { StoredMessage } from '../ports/store.js';
 import type { Position, Path } from '../topology/position.js';
 import { EngineError } from '../errors.js';
 import { RouteTable } from '../routing/route-table.js';
 import { DuplicateWindow } from '../routing/duplicate-window.js';
-import { RecentMessages, type Digest } from '../sync/recent-messages.js';
+import { RecentMessages } from '../sync/recent-messages.js';
+import { Reconciler } from '../sync/reconciler.js';
+import { LatestSync } from '../sync/latest-sync.js';
 import { OfferTable } from '../sync/offer-table.js';
 import { MessageVerifier, signPoolMessage } from '../identity/signed-message.js';
 import { Listeners } from '../util/listeners.js';
@@ -88,15 +86,10 @@ export class PoolNode {
   private readonly linkListeners = new Listeners<[NodeId, boolean]>();
   private table: RouteTable | undefined;
   private unsubscribe: (() => void) | undefined;
-  private synced = false;
   /** When I got my first position in this pool (my clock). */
   private joinedAt: number | undefined;
-  private syncingWith: NodeId | undefined;
-  private reconcileTimer: (() => void) | undefined;
-  /** Ids asked of a neighbour during reconciliation, and when. */
-  private readonly wanted = new Map<string, number>();
-  /** For ids I lack: when a neighbour first received it (my clock). */
-  private readonly originAt = new Map<string, number>();
+  private readonly latest: LatestSync;
+  private readonly reconciler: Reconciler;
   private closed = false;
   private readonly acks: PendingAcks;
   /** Directed messages waiting for acks, kept whole to send again. */
@@ -111,6 +104,29 @@ export class PoolNode {
     this.seen = new DuplicateWindow(this.config.duplicateWindow);
     this.recent = new RecentMessages(this.config.recentMessages, this.config.recentMaxAgeMs);
     this.verifier = new MessageVerifier(options.crypto, options.authorityPublicKey, options.clock);
+    this.reconciler = new Reconciler(
+      {
+        clock: options.clock,
+        recent: this.recent,
+        has: (id) => this.seen.has(id),
+        joinedAt: () => this.joinedAt,
+        openPeers: () => this.links.openPeers(),
+        isOpen: (peer) => this.links.isOpen(peer),
+        send: (peer, kind) => this.sendDirect(peer, kind),
+        accept: (signed) => this.acceptRepaired(signed, 'reconcile'),
+      },
+      this.config,
+    );
+    this.latest = new LatestSync(
+      {
+        store: options.store,
+        offers: this.offers,
+        send: (peer, kind) => this.sendDirect(peer, kind),
+        accept: (signed) => void this.acceptRepaired(signed, 'sync'),
+        storeError: () => void this.stats.storeErrors++,
+      },
+      this.config,
+    );
     this.acks = new PendingAcks({
       clock: options.clock,
       timeoutMs: this.config.ackTimeoutMs,
@@ -125,7 +141,7 @@ export class PoolNode {
       frame: (peer, frame, channel) => this.onFrame(peer, frame, channel),
       up: (peer) => this.onLinkUp(peer),
       down: (peer) => {
-        if (this.syncingWith === peer) this.syncingWith = undefined;
+        this.latest.linkDown(peer);
         this.linkListeners.emit(peer, false);
       },
       failed: (peer) => {
@@ -150,7 +166,7 @@ export class PoolNode {
   stop(): void {
     this.closed = true;
     this.unsubscribe?.();
-    this.reconcileTimer?.();
+    this.reconciler.stop();
     this.acks.clear();
     this.outbox.clear();
     this.links.closeAll();
@@ -331,7 +347,9 @@ export class PoolNode {
     pkg.hops = hops;
     if (!directed) {
       // WIRE28: keep the signed bytes as received and forward the frame with one more hop.
-      const bytes = signedPoolMessageBytes(frame) ?? toBinary(SignedPoolMessageSchema, signed);
+      // A copy, so the frame it came in is not kept alive by the recent set and the store.
+      const bytes =
+        signedPoolMessageBytes(frame)?.slice() ?? toBinary(SignedPoolMessageSchema, signed);
       this.acceptNew(message, bytes, 'broadcast', hops);
       this.forwardBroadcast(pkg, withHops(frame, hops), table, from);
       return;
@@ -376,87 +394,15 @@ export class PoolNode {
     const k = direct.kind;
     switch (k.case) {
       case 'latestRequest':
-        return void this.replyLatest(peer, k.value.maxMessages, k.value.maxBytes);
+        return void this.latest.onRequest(peer, k.value.maxMessages, k.value.maxBytes);
       case 'latestReply':
-        if (this.syncingWith === peer) this.syncingWith = undefined;
-        this.synced = true;
-        this.offers.merge(k.value.seeders);
-        for (const signed of k.value.messages) this.acceptRepaired(signed, 'sync');
-        return;
-      case 'reconcileDigest': {
-        if (k.value.summary) {
-          const mine = this.recent.summary(this.now());
-          if (mine.count === k.value.count && mine.hash === k.value.setHash) return;
-          // We differ: send everything I have; the far end pulls and tells me what I lack.
-          this.sendDigest(peer, this.recent.digest(this.now()), true);
-          return;
-        }
-        // What predates my join is history: latest sync brings it, bounded; never pull it here.
-        // Ages are measured when the digest left, so allow for its transit and some clock
-        // steps: what the neighbour had well before I joined is history.
-        const now = this.now();
-        const since = (this.joinedAt ?? now) - this.config.joinSlackMs;
-        const { recentIds, agesMs } = k.value;
-        const lacking = recentIds.filter((id, i) => {
-          const origin = now - agesMs[i]!;
-          if (this.seen.has(id) || origin < since) return false;
-          // Remember when the pool first had it, so my own digests keep its true age.
-          if (!this.originAt.has(id)) this.originAt.set(id, origin);
-          return true;
-        });
-        // Some of what I lack may still be on its way along the tree: wait before pulling.
-        if (lacking.length > 0) {
-          this.options.clock.setTimeout(() => {
-            if (this.closed || !this.links.isOpen(peer)) return;
-            const want = this.claimWants(lacking);
-            if (want.length === 0) return;
-            this.sendDirect(peer, {
-              case: 'reconcileWant',
-              value: { $typeName: 'poolnet.v1.ReconcileWant', ids: want },
-            });
-          }, this.config.reconcileWaitMs);
-        }
-        if (k.value.complete) {
-          const theirs = new Set(recentIds);
-          const mine = this.recent.digest(now);
-          const extra: Digest = { ids: [], ages: [] };
-          mine.ids.forEach((id, i) => {
-            if (theirs.has(id)) return;
-            (extra.ids as string[]).push(id);
-            (extra.ages as number[]).push(mine.ages[i]!);
-          });
-          if (extra.ids.length > 0) this.sendDigest(peer, extra, false);
-        }
-        return;
-      }
-      case 'reconcileWant': {
-        const messages = k.value.ids.flatMap((id) => {
-          const bytes = this.recent.get(id);
-          const signed = bytes && fromSignedBytes(bytes);
-          return signed ? [signed] : [];
-        });
-        this.sendMessagesTo(peer, messages);
-        return;
-      }
-      case 'reconcileMessages': {
-        const fresh: string[] = [];
-        for (const signed of k.value.messages) {
-          const id = this.acceptRepaired(signed, 'reconcile');
-          if (id) fresh.push(id);
-        }
-        // What I just repaired, my other neighbours may miss too: announce it to them.
-        if (fresh.length > 0) {
-          const now = this.now();
-          const announce: Digest = {
-            ids: fresh,
-            ages: fresh.map((id) => now - (this.recent.receivedAt(id) ?? now)),
-          };
-          for (const other of this.links.openPeers()) {
-            if (other !== peer) this.sendDigest(other, announce, false);
-          }
-        }
-        return;
-      }
+        return this.latest.onReply(peer, k.value);
+      case 'reconcileDigest':
+        return this.reconciler.onDigest(peer, k.value);
+      case 'reconcileWant':
+        return this.reconciler.onWant(peer, k.value.ids);
+      case 'reconcileMessages':
+        return this.reconciler.onMessages(peer, k.value.messages);
       default:
         this.stats.malformed++;
     }
@@ -496,36 +442,10 @@ export class PoolNode {
     return message.id;
   }
 
-  /**
-   * Of the ids I lack, those not already asked of another neighbour recently: one repair per
-   * message, not one per neighbour that has it.
-   */
-  private claimWants(lacking: readonly string[]): string[] {
-    const now = this.now();
-    const want = lacking.filter((id) => {
-      if (this.seen.has(id)) return false;
-      const asked = this.wanted.get(id);
-      return asked === undefined || now - asked > this.config.reconcileWaitMs;
-    });
-    if (this.wanted.size > 4 * this.config.recentMessages) {
-      for (const [id, at] of this.wanted) {
-        if (now - at > this.config.reconcileWaitMs) {
-          this.wanted.delete(id);
-          this.originAt.delete(id);
-        }
-      }
-    }
-
-    for (const id of want) this.wanted.set(id, now);
-    return want;
-  }
-
   /** `bytes`: the encoded SignedPoolMessage, kept for reconciliation and the store. */
   private acceptNew(message: PoolMessage, bytes: Uint8Array, via: Via, hops: number): void {
     this.seen.add(message.id);
-    this.wanted.delete(message.id);
-    const origin = this.originAt.get(message.id);
-    this.originAt.delete(message.id);
+    const origin = this.reconciler.settled(message.id);
     if (via !== 'local') this.stats.received++;
     this.offers.apply(message);
     if (via !== 'sync') this.recent.add(message.id, bytes, origin ?? this.now());
@@ -592,91 +512,8 @@ export class PoolNode {
 
   private onLinkUp(peer: NodeId): void {
     this.linkListeners.emit(peer, true);
-    this.sendSummary(peer);
-    if (!this.synced && this.syncingWith === undefined) {
-      this.syncingWith = peer;
-      this.sendDirect(peer, {
-        case: 'latestRequest',
-        value: {
-          $typeName: 'poolnet.v1.LatestRequest',
-          maxMessages: this.config.latestMaxMessages,
-          maxBytes: this.config.latestMaxBytes,
-        },
-      });
-    }
-  }
-
-  private async replyLatest(peer: NodeId, maxMessages: number, maxBytes: number): Promise<void> {
-    const limit = Math.min(
-      maxMessages || this.config.latestMaxMessages,
-      this.config.latestMaxMessages,
-    );
-    const bytes = Math.min(maxBytes || this.config.latestMaxBytes, this.config.latestMaxBytes);
-    let stored: StoredMessage[];
-    try {
-      stored = await this.options.store.latest(limit, bytes);
-    } catch {
-      this.stats.storeErrors++;
-      stored = [];
-    }
-    const messages: SignedPoolMessage[] = [];
-    for (const s of stored) {
-      const signed = fromSignedBytes(s.signed);
-      if (signed) messages.push(signed);
-      else this.stats.storeErrors++;
-    }
-    const seeders = this.offers.toWire(this.config.latestMaxOffers);
-    this.sendDirect(peer, {
-      case: 'latestReply',
-      value: {
-        $typeName: 'poolnet.v1.LatestReply',
-        messages,
-        seeders,
-        truncated: stored.length >= limit,
-      },
-    });
-  }
-
-  private sendDigest(peer: NodeId, digest: Digest, complete: boolean): void {
-    this.sendDirect(peer, {
-      case: 'reconcileDigest',
-      value: create(ReconcileDigestSchema, {
-        recentIds: [...digest.ids],
-        agesMs: digest.ages.map((a) => Math.min(Math.round(a), 0xffffffff)),
-        complete,
-      }),
-    });
-  }
-
-  /** SYNC3: a summary of my recent set; a neighbour with the same set need answer nothing. */
-  private sendSummary(peer: NodeId): void {
-    const { count, hash } = this.recent.summary(this.now());
-    this.sendDirect(peer, {
-      case: 'reconcileDigest',
-      value: create(ReconcileDigestSchema, { summary: true, complete: true, count, setHash: hash }),
-    });
-  }
-
-  /** Send whole messages, split into frames that fit a package. */
-  private sendMessagesTo(peer: NodeId, messages: SignedPoolMessage[]): void {
-    let batch: SignedPoolMessage[] = [];
-    let size = 0;
-    const flush = (): void => {
-      if (batch.length === 0) return;
-      this.sendDirect(peer, {
-        case: 'reconcileMessages',
-        value: { $typeName: 'poolnet.v1.ReconcileMessages', messages: batch },
-      });
-      batch = [];
-      size = 0;
-    };
-    for (const m of messages) {
-      const n = m.body.length + m.signature.length + 256;
-      if (size + n > MAX_PACKAGE_BYTES / 2) flush();
-      batch.push(m);
-      size += n;
-    }
-    flush();
+    this.reconciler.linkUp(peer);
+    this.latest.linkUp(peer);
   }
 
   private sendDirect(peer: NodeId, kind: DirectMessage['kind']): void {
@@ -696,20 +533,7 @@ export class PoolNode {
     this.table = new RouteTable(position);
     this.joinedAt ??= this.now();
     this.positionListeners.emit(position);
-    this.scheduleReconcile();
-  }
-
-  /**
-   * SYNC3: after my place changed, broadcasts in flight may have followed the old tree. Once
-   * things settle, compare recent message ids with every neighbour and pull what is missing.
-   */
-  private scheduleReconcile(): void {
-    this.reconcileTimer?.();
-    this.reconcileTimer = this.options.clock.setTimeout(() => {
-      this.reconcileTimer = undefined;
-      if (this.closed) return;
-      for (const peer of this.links.openPeers()) this.sendSummary(peer);
-    }, this.config.reconcileDelayMs);
+    this.reconciler.positionChanged();
   }
 
   // ---- helpers ---------------------------------------------------------------------------
@@ -755,13 +579,4 @@ export class PoolNode {
 
 function toDests(destinations: readonly Destination[]): Dest[] {
   return destinations.map((d) => create(DestSchema, { nodeId: d.nodeId, path: [...d.path] }));
-}
-
-/** Stored bytes are our own encoding, but a damaged store must not break a reply. */
-function fromSignedBytes(bytes: Uint8Array): SignedPoolMessage | undefined {
-  try {
-    return decodeSignedPoolMessage(bytes);
-  } catch {
-    return undefined;
-  }
 }
