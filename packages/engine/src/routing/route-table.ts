@@ -106,7 +106,8 @@ export class RouteTable {
 
   /**
    * The link carrying traffic from my panel into `panel`, chosen the same way by every node of
-   * my panel: prefer a link from `sender`, then one ending at `target`, then links on the lane,
+   * my panel: prefer a link from my panel's node on the lane (so lanes keep their traffic
+   * apart, RT6), then from `sender`, then one ending at `target`, then at the lane's node,
    * then lowest slots. Undefined when no node of my panel links into it (inconsistent view).
    */
   carrier(panel: Panel, sender: NodeId, lane: number, target?: NodeId): Carrier | undefined {
@@ -120,9 +121,9 @@ export class RouteTable {
       panel.members.forEach((to, toSlot) => {
         if (to === null || !links.has(to)) return;
         const score =
-          (from === sender ? 0 : 1000) +
-          (target !== undefined && to === target ? 0 : 100) +
-          (slot === lane ? 0 : 20) +
+          (slot === lane ? 0 : 1000) +
+          (from === sender ? 0 : 100) +
+          (target !== undefined && to === target ? 0 : 50) +
           (toSlot === lane ? 0 : 10) +
           ((slot - lane + 3) % 3) * 3 +
           ((toSlot - lane + 3) % 3);
