@@ -291,7 +291,7 @@ export class MemoryLink implements PeerLink {
     const departure = Math.max(clock.now(), this.wireFreeAt[channel]) + frame.byteLength / rate;
     this.wireFreeAt[channel] = departure;
     // Whole milliseconds, like the latency: frames share instants of virtual time.
-    const arrival = Math.max(Math.ceil(departure + network.latency()), this.lastArrival[channel]);
+    const arrival = Math.max(Math.round(departure + network.latency()), this.lastArrival[channel]);
     this.lastArrival[channel] = arrival;
     // Each timer delivers the oldest frame in flight, so order holds even if timers with
     // equal due times fire in another order (real timers promise nothing there).
@@ -305,8 +305,10 @@ export class MemoryLink implements PeerLink {
     const network = this.network;
     const before = this.buffered[channel];
     this.buffered[channel] = Math.max(0, before - frame.byteLength);
+    // Frames sent before a close still arrive (a graceful close flushes, like TCP's FIN after
+    // the data); only a receiving end that is gone drops them.
     const target = this.other;
-    if (!this.open || !target || !target.open || network.lost()) {
+    if (!target || !target.open || network.lost()) {
       network.stats.framesDropped++;
       return;
     }
@@ -340,8 +342,15 @@ export class MemoryLink implements PeerLink {
     this.closeListeners.emit(undefined);
     const other = this.other;
     if (other?.open) {
-      // The far end learns of the close one latency later, like a FIN or an SCTP abort.
-      this.network.clock.setTimeout(() => other.close(), this.network.latency());
+      // The far end learns of the close one latency later, after the frames already on their
+      // way (the FIN follows the data).
+      const clock = this.network.clock;
+      const at = Math.max(
+        clock.now() + this.network.latency(),
+        this.lastArrival.control,
+        this.lastArrival.bulk,
+      );
+      clock.setTimeout(() => other.close(), at - clock.now());
     }
   }
 }
