@@ -71,24 +71,34 @@ export function nodeCrypto(): Crypto {
  * shared cache computes it once; every node still calls verify on every message.
  */
 export function sharedVerifyCache(inner: Crypto): Crypto & { hits: number; misses: number } {
-  const cache = new Map<string, boolean>();
+  // signature -> the (key, message) pairs it was checked against, with the answer. Bytes are
+  // compared in full, so no collision can make a forgery pass.
+  const cache = new Map<string, Array<{ key: Uint8Array; message: Uint8Array; ok: boolean }>>();
   const self = {
     ...inner,
     hits: 0,
     misses: 0,
     verify(signature: Uint8Array, message: Uint8Array, key: Uint8Array): boolean {
-      // The whole triple is the key (no hash, so no collision can make a forgery pass).
-      const k = latin1.decode(signature) + latin1.decode(key) + latin1.decode(message);
-      const hit = cache.get(k);
-      if (hit !== undefined) {
+      const k = latin1.decode(signature);
+      const known = cache.get(k);
+      const hit = known?.find((e) => equal(e.key, key) && equal(e.message, message));
+      if (hit) {
         self.hits++;
-        return hit;
+        return hit.ok;
       }
       self.misses++;
       const ok = inner.verify(signature, message, key);
-      cache.set(k, ok);
+      const entry = { key: key.slice(), message: message.slice(), ok };
+      if (known) known.push(entry);
+      else cache.set(k, [entry]);
       return ok;
     },
   };
   return self;
+}
+
+function equal(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
