@@ -3,9 +3,28 @@
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = [
-  'assert', 'buffer', 'child_process', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises',
-  'http', 'https', 'net', 'os', 'path', 'perf_hooks', 'process', 'stream', 'tls', 'url', 'util',
-  'worker_threads', 'zlib',
+  'assert',
+  'buffer',
+  'child_process',
+  'crypto',
+  'dgram',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'https',
+  'net',
+  'os',
+  'path',
+  'perf_hooks',
+  'process',
+  'stream',
+  'tls',
+  'url',
+  'util',
+  'worker_threads',
+  'zlib',
 ];
 
 export default tseslint.config(
@@ -13,7 +32,10 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
@@ -23,19 +45,53 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: nodeBuiltins.map((name) => ({ name, message: 'The engine is isomorphic: inject the platform through ports/.' })),
+          paths: nodeBuiltins.map((name) => ({
+            name,
+            message: 'The engine is isomorphic: inject the platform through ports/.',
+          })),
           patterns: [
-            { group: ['node:*'], message: 'The engine is isomorphic: inject the platform through ports/.' },
-            { group: ['react', 'react-dom', 'react/*'], message: 'The engine knows nothing of the UI.' },
-            { group: ['@poolnet/transport-*', '@poolnet/store-*', '@poolnet/sync-server', '@poolnet/daemon', '@poolnet/web'], message: 'Adapters depend on the engine, never the reverse.' },
+            {
+              group: ['node:*'],
+              message: 'The engine is isomorphic: inject the platform through ports/.',
+            },
+            {
+              group: ['react', 'react-dom', 'react/*'],
+              message: 'The engine knows nothing of the UI.',
+            },
+            {
+              group: [
+                '@poolnet/transport-*',
+                '@poolnet/store-*',
+                '@poolnet/sync-server',
+                '@poolnet/daemon',
+                '@poolnet/web',
+              ],
+              message: 'Adapters depend on the engine, never the reverse.',
+            },
           ],
         },
       ],
       'no-restricted-globals': [
         'error',
-        ...['window', 'document', 'navigator', 'localStorage', 'sessionStorage', 'indexedDB', 'location',
-          'RTCPeerConnection', 'WebSocket', 'process', 'Buffer', 'require', '__dirname', 'setImmediate',
-        ].map((name) => ({ name, message: 'The engine is isomorphic: inject the platform through ports/.' })),
+        ...[
+          'window',
+          'document',
+          'navigator',
+          'localStorage',
+          'sessionStorage',
+          'indexedDB',
+          'location',
+          'RTCPeerConnection',
+          'WebSocket',
+          'process',
+          'Buffer',
+          'require',
+          '__dirname',
+          'setImmediate',
+        ].map((name) => ({
+          name,
+          message: 'The engine is isomorphic: inject the platform through ports/.',
+        })),
       ],
     },
   },
