@@ -19,3 +19,4 @@ export * from './store/memory-message-store.js';
 export * from './node/pool-node.js';
 export * from './node/options.js';
 export * from './node/stats.js';
+export * from './util/crypto-random.js';

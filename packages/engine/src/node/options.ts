@@ -6,7 +6,14 @@ import type { SignallingClient } from '../ports/signalling.js';
 import type { MessageStore } from '../ports/store.js';
 import type { Transport } from '../ports/transport.js';
 import type { DeviceIdentity } from '../identity/device-identity.js';
-import type { NodeId } from '@poolnet/protocol';
+import {
+  MAX_HOPS,
+  MAX_LATEST_MESSAGES,
+  MAX_LATEST_SEEDERS,
+  MAX_PACKAGE_BYTES,
+  MAX_TEXT_BYTES,
+  type NodeId,
+} from '@poolnet/protocol';
 import type { Path } from '../topology/position.js';
 
 /** Tunables of a pool node; defaults below. */
@@ -53,6 +60,22 @@ export const defaultConfig: PoolNodeConfig = {
   ackAttempts: 5,
   maxHops: 64,
 };
+
+/**
+ * Defaults, overridden by `partial`, then held within what the wire accepts: a node must never
+ * build a frame its neighbours' decoders refuse, whatever it was configured with.
+ */
+export function resolveConfig(partial: Partial<PoolNodeConfig> = {}): PoolNodeConfig {
+  const c = { ...defaultConfig, ...partial };
+  return {
+    ...c,
+    maxTextBytes: Math.min(c.maxTextBytes, MAX_TEXT_BYTES),
+    latestMaxMessages: Math.min(c.latestMaxMessages, MAX_LATEST_MESSAGES),
+    latestMaxBytes: Math.min(c.latestMaxBytes, MAX_PACKAGE_BYTES - 4096),
+    latestMaxOffers: Math.min(c.latestMaxOffers, MAX_LATEST_SEEDERS),
+    maxHops: Math.min(c.maxHops, MAX_HOPS),
+  };
+}
 
 /** Everything a pool node needs from its platform. */
 export interface PoolNodeOptions {

@@ -34,7 +34,7 @@ import { MessageVerifier, signPoolMessage } from '../identity/signed-message.js'
 import { Listeners } from '../util/listeners.js';
 import { LinkTable } from './link-table.js';
 import { PendingAcks, type Owed } from './pending-acks.js';
-import { defaultConfig, type PoolNodeConfig, type PoolNodeOptions } from './options.js';
+import { resolveConfig, type PoolNodeConfig, type PoolNodeOptions } from './options.js';
 import { emptyStats, type NodeStats } from './stats.js';
 
 /** How a pool message reached this node. */
@@ -100,7 +100,7 @@ export class PoolNode {
 
   constructor(private readonly options: PoolNodeOptions) {
     this.id = options.identity.nodeId;
-    this.config = { ...defaultConfig, ...options.config };
+    this.config = resolveConfig(options.config);
     this.seen = new DuplicateWindow(this.config.duplicateWindow);
     this.recent = new RecentMessages(this.config.recentMessages, this.config.recentMaxAgeMs);
     this.verifier = new MessageVerifier(options.crypto, options.authorityPublicKey, options.clock);
@@ -200,14 +200,14 @@ export class PoolNode {
 
   /** Send a chat text to the whole pool. */
   sendText(text: string): MessageId {
-    if (utf8ByteLength(text) > this.config.maxTextBytes) {
-      throw new EngineError('TEXT_TOO_LONG', `text exceeds ${this.config.maxTextBytes} bytes`);
-    }
     return this.broadcast({ case: 'text', value: { $typeName: 'poolnet.v1.TextMessage', text } });
   }
 
   /** Sign and broadcast a pool message to every node of the pool (RT1). */
   broadcast(content: Content): MessageId {
+    if (this.textTooLong(content)) {
+      throw new EngineError('TEXT_TOO_LONG', `text exceeds ${this.config.maxTextBytes} bytes`);
+    }
     const table = this.requireTable();
     const { message, signed } = this.compose(content);
     this.acceptNew(message, toBinary(SignedPoolMessageSchema, signed), 'local', 0);
@@ -338,6 +338,11 @@ export class PoolNode {
         return;
       }
       if (!this.verified(signed, message)) return;
+      // RT3: the pool's text limit holds for everyone, not only for senders that obey it.
+      if (this.textTooLong(message.content)) {
+        this.stats.malformed++;
+        return;
+      }
     }
     const hops = pkg.hops + 1;
     if (hops > this.config.maxHops) {
@@ -508,10 +513,13 @@ export class PoolNode {
     else this.stats.noLink++;
   }
 
-  // ---- neighbour sync (SYNC1–SYNC4) ------------------------------------------------------
+  // ---- neighbour sync (SYNC1–SYNC3) ------------------------------------------------------
 
   private onLinkUp(peer: NodeId): void {
     this.linkListeners.emit(peer, true);
+    // Direct messages need my place (the package names my path): a link that opens before
+    // my first position is greeted when the position arrives.
+    if (!this.table) return;
     this.reconciler.linkUp(peer);
     this.latest.linkUp(peer);
   }
@@ -530,13 +538,19 @@ export class PoolNode {
   private applyPosition(position: Position): void {
     const current = this.table?.position;
     if (current && position.epoch < current.epoch) return;
+    const first = this.table === undefined;
     this.table = new RouteTable(position);
     this.joinedAt ??= this.now();
     this.positionListeners.emit(position);
     this.reconciler.positionChanged();
+    if (first) for (const peer of this.links.openPeers()) this.latest.linkUp(peer);
   }
 
   // ---- helpers ---------------------------------------------------------------------------
+
+  private textTooLong(content: Content): boolean {
+    return content.case === 'text' && utf8ByteLength(content.value.text) > this.config.maxTextBytes;
+  }
 
   private requireTable(): RouteTable {
     if (!this.table || this.closed)

@@ -1,4 +1,5 @@
 import {
+  MAX_PACKAGE_BYTES,
   LatestReplySchema,
   LatestRequestSchema,
   create,
@@ -8,8 +9,12 @@ import {
   type NodeId,
   type SignedPoolMessage,
 } from '@poolnet/protocol';
+import { toBinary } from '@bufbuild/protobuf';
 import type { MessageStore } from '../ports/store.js';
 import type { OfferTable } from './offer-table.js';
+
+/** Room left in a package for the envelope around a latest reply. */
+const MAX_REPLY_BYTES = MAX_PACKAGE_BYTES - 4096;
 
 export interface LatestSyncConfig {
   latestMaxMessages: number;
@@ -75,14 +80,26 @@ export class LatestSync {
         this.host.storeError();
       }
     }
-    this.host.send(peer, {
-      case: 'latestReply',
-      value: create(LatestReplySchema, {
-        messages,
-        seeders: this.host.offers.toWire(this.config.latestMaxOffers),
-        truncated: stored.length >= limit,
-      }),
+    let total = 0;
+    try {
+      total = await this.host.store.count();
+    } catch {
+      this.host.storeError();
+    }
+    const reply = create(LatestReplySchema, {
+      messages,
+      seeders: this.host.offers.toWire(this.config.latestMaxOffers),
+      truncated: total > messages.length,
     });
+    // SYNC2: the reply must fit one package whatever the bounds were set to: drop the oldest
+    // messages, then offers, until it does.
+    while (toBinary(LatestReplySchema, reply).length > MAX_REPLY_BYTES) {
+      if (reply.messages.length > 0) reply.messages.shift();
+      else if (reply.seeders.length > 0) reply.seeders.pop();
+      else break;
+      reply.truncated = true;
+    }
+    this.host.send(peer, { case: 'latestReply', value: reply });
   }
 
   onReply(peer: NodeId, reply: LatestReply): void {

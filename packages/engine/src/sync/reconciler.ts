@@ -1,5 +1,6 @@
 import {
   MAX_PACKAGE_BYTES,
+  MAX_RECONCILE_IDS,
   ReconcileDigestSchema,
   create,
   decodeSignedPoolMessage,
@@ -203,6 +204,11 @@ export class Reconciler {
   }
 
   private sendDigest(peer: NodeId, digest: Digest, complete: boolean): void {
+    // A digest holds at most MAX_RECONCILE_IDS ids (WIRE19): keep the newest.
+    if (digest.ids.length > MAX_RECONCILE_IDS) {
+      const from = digest.ids.length - MAX_RECONCILE_IDS;
+      digest = { ids: digest.ids.slice(from), ages: digest.ages.slice(from) };
+    }
     this.host.send(peer, {
       case: 'reconcileDigest',
       value: create(ReconcileDigestSchema, {

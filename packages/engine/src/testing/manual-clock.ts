@@ -72,8 +72,14 @@ export class ManualClock implements Clock {
     let ran = 0;
     await drainMicrotasks();
     for (;;) {
-      const top = this.heap[0];
-      if (!top || !due(top)) return ran;
+      let top = this.heap[0];
+      if (!top || !due(top)) {
+        // Nothing due: give deep promise chains a real turn of the event loop before saying
+        // idle (a store read inside a reply can take more microtask turns than we drain).
+        await new Promise<void>((resolve) => setTimeout(resolve, 0));
+        top = this.heap[0];
+        if (!top || !due(top)) return ran;
+      }
       // Run every timer of this instant, then let their promise callbacks run.
       const instant = top.at;
       this.current = Math.max(this.current, instant);

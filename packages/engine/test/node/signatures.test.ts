@@ -96,9 +96,45 @@ describe('message signatures', () => {
 
   it('[ID3] a genuine message is accepted everywhere after forged ones were dropped', async () => {
     const pool = await createTestPool(12, { seed: 2 });
+    const rogue = new TestAuthority(crypto).identity(
+      asNodeId('n5'),
+      asUserId('u-n5'),
+      pool.clock.now(),
+    );
+    inject(
+      pool,
+      'n5',
+      packageFrom(pool, 'n5', signPoolMessage(crypto, rogue, textMessage('n5', 'forged'))),
+    );
+    await pool.settle();
     const node = pool.nodes.get(asNodeId('n5'))!;
     node.sendText('genuine');
     await pool.settle();
-    for (const id of pool.nodes.keys()) expect(pool.texts(id)).toContain('genuine');
+    for (const id of pool.nodes.keys()) {
+      expect(pool.texts(id)).toContain('genuine');
+      expect(pool.texts(id)).not.toContain('forged');
+    }
+  });
+
+  it('[RT3] receivers drop a text over the pool limit even from a sender that ignores it', async () => {
+    const pool = await createTestPool(8, { seed: 3, config: { maxTextBytes: 100 } });
+    const identity = (pool.nodes.get(asNodeId('n2')) as unknown as { options: { identity: never } })
+      .options.identity;
+    inject(
+      pool,
+      'n2',
+      packageFrom(
+        pool,
+        'n2',
+        signPoolMessage(crypto, identity, textMessage('n2', 'y'.repeat(101))),
+      ),
+    );
+    await pool.settle();
+    let dropped = 0;
+    for (const [id, node] of pool.nodes) {
+      expect(pool.texts(id).some((t) => t.startsWith('yyy'))).toBe(false);
+      dropped += node.stats.malformed;
+    }
+    expect(dropped).toBeGreaterThan(0);
   });
 });

@@ -86,4 +86,22 @@ describe('latest sync and reconciliation', () => {
     const duplicates = [...pool.nodes.values()].reduce((a, n) => a + n.stats.duplicates, 0);
     expect(duplicates).toBeLessThanOrEqual(repaired + 6);
   });
+
+  it('[SYNC2] a latest reply always fits one package, whatever the bounds are set to', async () => {
+    const pool = await createTestPool(4, {
+      seed: 24,
+      config: { latestMaxBytes: 4 * 1024 * 1024, latestMaxMessages: 500, maxTextBytes: 16 * 1024 },
+    });
+    const n2 = pool.nodes.get(asNodeId('n2'))!;
+    for (let i = 0; i < 40; i++) n2.sendText(`big ${i} ${'z'.repeat(15_000)}`);
+    await pool.settle();
+    await pool.clock.advance(10_000);
+    const late = pool.add('late');
+    await pool.settle();
+    const got = pool.texts(late.id);
+    // 40 × 15 KB cannot fit in 256 KiB: the newest that fit arrived, nothing was refused.
+    expect(got.length).toBeGreaterThan(5);
+    expect(got.length).toBeLessThan(40);
+    expect(got.at(-1)).toMatch(/^big 39 /);
+  });
 });
