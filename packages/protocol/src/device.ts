@@ -2,6 +2,7 @@
  * Devices and their certificates: rules for device.proto and the exact bytes the sync
  * server's authority key signs.
  */
+import { encodeUtf8 } from './utf8.js';
 import type { DeviceCertificate, DeviceInfo } from './gen/poolnet/v1/device_pb.js';
 import { checkBytes, checkId, checkUtf8, invalid } from './field-checks.js';
 import {
@@ -46,9 +47,8 @@ export function checkDeviceCertificate(
   );
 }
 
-const utf8 = new TextEncoder();
-const CERT_DOMAIN = utf8.encode('poolnet/device-certificate/v1');
-const POOL_MESSAGE_DOMAIN = utf8.encode('poolnet/pool-message/v1');
+const CERT_DOMAIN = encodeUtf8('poolnet/device-certificate/v1');
+const POOL_MESSAGE_DOMAIN = encodeUtf8('poolnet/pool-message/v1');
 
 /** The certificate fields the authority signs; expiry as the wire bigint or a JS number. */
 export type CertificateFields = Pick<DeviceCertificate, 'nodeId' | 'userId' | 'publicKey'> & {
@@ -64,10 +64,10 @@ export type CertificateFields = Pick<DeviceCertificate, 'nodeId' | 'userId' | 'p
 export function certificateSigningBytes(fields: CertificateFields): Uint8Array {
   const parts = [
     CERT_DOMAIN,
-    utf8.encode(fields.nodeId),
-    utf8.encode(fields.userId),
+    encodeUtf8(fields.nodeId),
+    encodeUtf8(fields.userId),
     fields.publicKey,
-    utf8.encode(String(fields.expiresAtMs)),
+    encodeUtf8(String(fields.expiresAtMs)),
   ];
   let total = 0;
   for (const part of parts) total += 4 + part.length;

@@ -4,6 +4,9 @@
  * them, limits, the protocol version, typed errors and branded ids.
  */
 
+// Fast UTF-8 for short ASCII strings, installed into protobuf-es first.
+import './utf8.js';
+
 // Generated from proto/poolnet/v1 (`npm run proto`): <Name> is the message type,
 // <Name>Schema its descriptor, enums are TypeScript enums.
 export * from './gen/poolnet/v1/device_pb.js';
