@@ -24,6 +24,8 @@ export interface PoolNodeConfig {
   reconcileDelayMs: number;
   /** Wait before pulling ids a neighbour has and I lack: they may still be in flight. */
   reconcileWaitMs: number;
+  /** Compare only messages received at least this long ago (see Reconciler). */
+  reconcileSettleMs: number;
   /**
    * Messages a neighbour received up to this long before I joined may still be pulled by
    * reconciliation (they were in flight while I joined); older ones are history.
@@ -49,6 +51,7 @@ export const defaultConfig: PoolNodeConfig = {
   maxTextBytes: 16 * 1024,
   reconcileDelayMs: 1000,
   reconcileWaitMs: 2000,
+  reconcileSettleMs: 500,
   joinSlackMs: 1000,
   duplicateWindow: 16_384,
   recentMessages: 1024,

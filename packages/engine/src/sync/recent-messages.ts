@@ -76,13 +76,14 @@ export class RecentMessages {
     return this.entries.has(id);
   }
 
-  /** The summary of the ids `digest(now)` would list. */
-  summary(now: number): Summary {
+  /** The summary of the ids `digest(now, settleMs)` would list. */
+  summary(now: number, settleMs = 0): Summary {
     let count = 0;
     let a = 0;
     let b = 0;
     for (const e of this.entries.values()) {
-      if (now - e.at > this.maxAgeMs) continue;
+      const age = now - e.at;
+      if (age > this.maxAgeMs || age < settleMs) continue;
       count++;
       a = (a + e.h1) >>> 0;
       b = (b + e.h2) >>> 0;
@@ -90,14 +91,18 @@ export class RecentMessages {
     return { count, hash: (BigInt(a) << 32n) | BigInt(b) };
   }
 
-  /** Ids within the age limit, oldest first, with how long ago each was received. */
-  digest(now: number): Digest {
+  /**
+   * Ids within the age limit and received at least `settleMs` ago (in insertion order), with
+   * how long ago each was received.
+   */
+  digest(now: number, settleMs = 0): Digest {
     const ids: string[] = [];
     const ages: number[] = [];
     for (const [id, e] of this.entries) {
-      if (now - e.at > this.maxAgeMs) continue;
+      const age = now - e.at;
+      if (age > this.maxAgeMs || age < settleMs) continue;
       ids.push(id);
-      ages.push(now - e.at);
+      ages.push(age);
     }
     return { ids, ages };
   }

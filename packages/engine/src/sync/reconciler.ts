@@ -17,6 +17,12 @@ export interface ReconcilerConfig {
   reconcileDelayMs: number;
   /** Wait before pulling what a neighbour has and I lack: it may still be in flight. */
   reconcileWaitMs: number;
+  /**
+   * Only messages received at least this long ago are compared: younger ones may still be on
+   * their way to the other side, and comparing them would make the sets differ for nothing.
+   * Less than `reconcileDelayMs`, so what was in flight at a change is compared after it.
+   */
+  reconcileSettleMs: number;
   /** What a neighbour had this long before I joined may still be pulled. */
   joinSlackMs: number;
   /** Bound of the bookkeeping maps, in multiples of which they are swept. */
@@ -88,10 +94,10 @@ export class Reconciler {
   onDigest(peer: NodeId, digest: ReconcileDigest): void {
     const now = this.host.clock.now();
     if (digest.summary) {
-      const mine = this.host.recent.summary(now);
+      const mine = this.host.recent.summary(now, this.config.reconcileSettleMs);
       if (mine.count === digest.count && mine.hash === digest.setHash) return;
       // We differ: send everything I have; the far end pulls and tells me what I lack.
-      this.sendDigest(peer, this.host.recent.digest(now), true);
+      this.sendDigest(peer, this.host.recent.digest(now, this.config.reconcileSettleMs), true);
       return;
     }
     // Ages are measured when the digest left, so allow for its transit and some clock steps:
@@ -118,7 +124,7 @@ export class Reconciler {
     }
     if (!digest.complete) return;
     const theirs = new Set(recentIds);
-    const mine = this.host.recent.digest(now);
+    const mine = this.host.recent.digest(now, this.config.reconcileSettleMs);
     const extra = { ids: [] as string[], ages: [] as number[] };
     mine.ids.forEach((id, i) => {
       if (theirs.has(id)) return;
@@ -196,7 +202,10 @@ export class Reconciler {
   }
 
   private sendSummary(peer: NodeId): void {
-    const { count, hash } = this.host.recent.summary(this.host.clock.now());
+    const { count, hash } = this.host.recent.summary(
+      this.host.clock.now(),
+      this.config.reconcileSettleMs,
+    );
     this.host.send(peer, {
       case: 'reconcileDigest',
       value: create(ReconcileDigestSchema, { summary: true, complete: true, count, setHash: hash }),
