@@ -32,30 +32,18 @@ const result = await simulate({
   latencyMs: [lo ?? 5, hi ?? lo ?? 20],
   crypto: sharedVerifyCache(nodeCrypto()),
 });
-const {
-  nodes,
-  messages,
-  deliveredRatio,
-  duplicates,
-  directedDeliveredRatio,
-  maxLinks,
-  p50Hops,
-  p99Hops,
-  msPerJoin,
-  seed,
-} = result;
-const line = values.verbose
-  ? result
-  : {
-      nodes,
-      messages,
-      deliveredRatio,
-      duplicates,
-      directedDeliveredRatio,
-      maxLinks,
-      p50Hops,
-      p99Hops,
-      msPerJoin,
-      seed,
-    };
+// The must-show line, in this order; --verbose prints every figure.
+const FIGURES = [
+  'nodes',
+  'messages',
+  'deliveredRatio',
+  'duplicates',
+  'directedDeliveredRatio',
+  'maxLinks',
+  'p50Hops',
+  'p99Hops',
+  'msPerJoin',
+  'seed',
+] as const;
+const line = values.verbose ? result : Object.fromEntries(FIGURES.map((k) => [k, result[k]]));
 process.stdout.write(`${JSON.stringify(line)}\n`);
