@@ -22,6 +22,7 @@ import {
   type SignedPoolMessage,
 } from '@poolnet/protocol';
 import type { Channel } from '../ports/transport.js';
+import { silentLogger, type Logger } from '../ports/logger.js';
 import type { Position, Path } from '../topology/position.js';
 import { EngineError } from '../errors.js';
 import { RouteTable } from '../routing/route-table.js';
@@ -76,6 +77,7 @@ export class PoolNode {
   readonly stats: NodeStats = emptyStats();
   readonly offers = new OfferTable();
   private readonly config: PoolNodeConfig;
+  private readonly log: Logger;
   private readonly links: LinkTable;
   private readonly seen: DuplicateWindow;
   private readonly recent: RecentMessages;
@@ -101,6 +103,7 @@ export class PoolNode {
   constructor(private readonly options: PoolNodeOptions) {
     this.id = options.identity.nodeId;
     this.config = resolveConfig(options.config);
+    this.log = options.logger ?? silentLogger;
     this.seen = new DuplicateWindow(this.config.duplicateWindow);
     this.recent = new RecentMessages(this.config.recentMessages, this.config.recentMaxAgeMs);
     this.verifier = new MessageVerifier(options.crypto, options.authorityPublicKey, options.clock);
@@ -132,9 +135,10 @@ export class PoolNode {
       timeoutMs: this.config.ackTimeoutMs,
       maxAttempts: this.config.ackAttempts,
       resend: (id, owed) => this.resend(id, owed),
-      giveUp: (id) => {
+      giveUp: (id, owed) => {
         this.outbox.delete(id);
         this.stats.directedGaveUp++;
+        this.log.info('directed message never acknowledged', { id, to: owed.map((o) => o.nodeId) });
       },
     });
     this.links = new LinkTable(options.transport, options.signalling, {
@@ -144,8 +148,9 @@ export class PoolNode {
         this.latest.linkDown(peer);
         this.linkListeners.emit(peer, false);
       },
-      failed: (peer) => {
+      failed: (peer, error) => {
         this.stats.linkFailures++;
+        this.log.warn('link failed to open', { peer, error: String(error) });
         this.options.signalling.report(peer, 'unreachable');
       },
     });
@@ -352,9 +357,8 @@ export class PoolNode {
     pkg.hops = hops;
     if (!directed) {
       // WIRE28: keep the signed bytes as received and forward the frame with one more hop.
-      // A copy, so the frame it came in is not kept alive by the recent set and the store.
-      const bytes =
-        signedPoolMessageBytes(frame)?.slice() ?? toBinary(SignedPoolMessageSchema, signed);
+      // A view into the frame: one buffer serves every neighbour the frame was sent to.
+      const bytes = signedPoolMessageBytes(frame) ?? toBinary(SignedPoolMessageSchema, signed);
       this.acceptNew(message, bytes, 'broadcast', hops);
       this.forwardBroadcast(pkg, withHops(frame, hops), table, from);
       return;
@@ -426,8 +430,14 @@ export class PoolNode {
   }
 
   private verified(signed: SignedPoolMessage, message: PoolMessage): boolean {
-    if (this.verifier.verify(signed, message) === 'ok') return true;
+    const verdict = this.verifier.verify(signed, message);
+    if (verdict === 'ok') return true;
     this.stats.badSignature++;
+    this.log.warn('pool message dropped', {
+      verdict,
+      id: message.id,
+      author: message.authorNodeId,
+    });
     return false;
   }
 
