@@ -13,6 +13,7 @@ export * from './identity/noble-crypto.js';
 export * from './identity/certificate.js';
 export * from './identity/device-identity.js';
 export * from './identity/signed-message.js';
+export * from './identity/trusted-certificates.js';
 export * from './sync/offer-table.js';
 export * from './sync/recent-messages.js';
 export * from './store/memory-message-store.js';

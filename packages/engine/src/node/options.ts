@@ -1,6 +1,7 @@
 import type { Clock } from '../ports/clock.js';
 import type { Crypto } from '../ports/crypto.js';
 import type { Logger } from '../ports/logger.js';
+import type { TrustedCertificates } from '../identity/trusted-certificates.js';
 import type { Random } from '../ports/random.js';
 import type { SignallingClient } from '../ports/signalling.js';
 import type { MessageStore } from '../ports/store.js';
@@ -92,6 +93,11 @@ export interface PoolNodeOptions {
   clock: Clock;
   random: Random;
   logger?: Logger;
+  /**
+   * Certificates already checked, shared by the nodes of a process that trust the same
+   * authority (its key must be `authorityPublicKey`); each node keeps its own otherwise.
+   */
+  trustedCertificates?: TrustedCertificates;
   /**
    * The current path of a node, from the server's member list: used when a directed message
    * is sent again, since its destination may have moved (been promoted) meanwhile.

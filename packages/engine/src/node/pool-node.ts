@@ -32,6 +32,7 @@ import { Reconciler } from '../sync/reconciler.js';
 import { LatestSync } from '../sync/latest-sync.js';
 import { OfferTable } from '../sync/offer-table.js';
 import { MessageVerifier, signPoolMessage } from '../identity/signed-message.js';
+import { TrustedCertificates } from '../identity/trusted-certificates.js';
 import { Listeners } from '../util/listeners.js';
 import { LinkTable } from './link-table.js';
 import { PendingAcks, type Owed } from './pending-acks.js';
@@ -106,7 +107,10 @@ export class PoolNode {
     this.log = options.logger ?? silentLogger;
     this.seen = new DuplicateWindow(this.config.duplicateWindow);
     this.recent = new RecentMessages(this.config.recentMessages, this.config.recentMaxAgeMs);
-    this.verifier = new MessageVerifier(options.crypto, options.authorityPublicKey, options.clock);
+    const certificates =
+      options.trustedCertificates ??
+      new TrustedCertificates(options.crypto, options.authorityPublicKey);
+    this.verifier = new MessageVerifier(options.crypto, certificates, options.clock);
     this.reconciler = new Reconciler(
       {
         clock: options.clock,

@@ -1,6 +1,7 @@
 import { asNodeId, asUserId, type NodeId } from '@poolnet/protocol';
 import type { Crypto } from '../ports/crypto.js';
 import { TestAuthority } from '../identity/device-identity.js';
+import { TrustedCertificates } from '../identity/trusted-certificates.js';
 import { nobleCrypto } from '../identity/noble-crypto.js';
 import { PoolNode, type DeliveredMessage } from '../node/pool-node.js';
 import type { PoolNodeConfig } from '../node/options.js';
@@ -28,6 +29,7 @@ export class TestPool {
   readonly network: MemoryNetwork;
   readonly server: MemoryServer;
   readonly authority: TestAuthority;
+  readonly certificates: TrustedCertificates;
   readonly crypto: Crypto;
   readonly nodes = new Map<NodeId, PoolNode>();
   /** Every message each node delivered, in order. */
@@ -45,6 +47,8 @@ export class TestPool {
     });
     this.server = new MemoryServer(this.clock, options.serverLatencyMs ?? 5);
     this.authority = new TestAuthority(this.crypto);
+    // One cache for the whole pool, as a daemon shares one per authority.
+    this.certificates = new TrustedCertificates(this.crypto, this.authority.publicKey);
   }
 
   /** Create a node and have the server place it. Call `settle()` to let links open. */
@@ -53,6 +57,7 @@ export class TestPool {
     const node = new PoolNode({
       identity: this.authority.identity(nodeId, asUserId(`u-${nodeId}`), this.clock.now()),
       authorityPublicKey: this.authority.publicKey,
+      trustedCertificates: this.certificates,
       transport: this.network.transport(nodeId),
       signalling: this.server.client(nodeId),
       store: new MemoryMessageStore(),
