@@ -1,0 +1,5 @@
+/**
+ * @poolnet/sync-server: accounts, devices, pools, invites and signalling for Poolnet nodes.
+ */
+export * from './store/index.js';
+export * from './ice/index.js';
