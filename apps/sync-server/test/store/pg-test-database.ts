@@ -3,7 +3,7 @@ import pg from 'pg';
 
 /**
  * The PostgreSQL the store tests run against: the local server's `test` database (see
- * apps/sync-server/CI-NOTES.md), or `POOLNET_TEST_PG_URL`. Each test file works in schemas of
+ * .ci/run), or `POOLNET_TEST_PG_URL`. Each test file works in schemas of
  * its own and drops them at the end.
  */
 export const PG_TEST_URL =
