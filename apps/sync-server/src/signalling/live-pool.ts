@@ -1,0 +1,254 @@
+/**
+ * One pool while it has nodes online: its `Topology`, who is connected as which node, and the
+ * report verifier. Every change is applied and announced synchronously, so all the orders of
+ * one change are queued on every connection before any later frame (a relayed signal, the
+ * next join) is handled: the ordering the Go server got from blocking channels (sync-server.md
+ * §7.1).
+ *
+ * Order of frames for one change ([SIG2], [SIG7]):
+ * - the newcomer: `joined` (which carries its Position) first, then its link orders;
+ * - the others: `position` frames, then `disconnect` orders (to both ends), then `connect`
+ *   orders (to both ends, `initiator` set for one), then `memberJoined` / `memberLeft`.
+ */
+import {
+  type DeviceInfo,
+  type NodeId,
+  type PoolId,
+  type UserId,
+  MAX_MEMBERS_PER_FRAME,
+  ReportReason,
+  positionToWire,
+} from '@poolnet/protocol';
+import { Topology, type TopologyChange } from '@poolnet/engine/topology';
+import type { Certification, Clock, HubLimits } from './config.js';
+import { SignallingError } from './errors.js';
+import type { SignallingMetrics } from './metrics.js';
+import { ReportVerifier } from './report-verifier.js';
+import { type MemberView, type ServerBody, encodeFrame, memberToWire } from './server-frames.js';
+
+/** How the pool reaches the connection of one of its nodes. */
+export interface PoolPeer {
+  /** Deliver one encoded ServerFrame. Never throws. */
+  send(frame: Uint8Array): void;
+  /** Close the connection for `reason`. The pool has already removed the node. */
+  expel(reason: SignallingError): void;
+}
+
+/** A node of the pool and the connection it is reached on. */
+export interface PoolMember {
+  readonly nodeId: NodeId;
+  readonly userId: UserId;
+  readonly device: DeviceInfo;
+  readonly peer: PoolPeer;
+}
+
+/** The read side of a pool's topology, for metrics, tests and admin views. */
+export type TopologyView = Pick<
+  Topology,
+  'size' | 'epoch' | 'has' | 'nodeIds' | 'positionOf' | 'linksOf' | 'checkInvariants'
+>;
+
+export class LivePool {
+  private readonly topology = new Topology();
+  private readonly members = new Map<NodeId, PoolMember>();
+  private readonly verifier: ReportVerifier;
+
+  constructor(
+    readonly poolId: PoolId,
+    clock: Clock,
+    limits: HubLimits,
+    private readonly metrics: SignallingMetrics,
+    /** Called once the last node has left; the hub drops the pool. */
+    private readonly onEmpty: () => void,
+  ) {
+    this.verifier = new ReportVerifier(clock, limits, {
+      askTarget: (target, about) => this.send(target, { case: 'verify', value: { nodeId: about } }),
+      removeDead: (target) =>
+        this.expel(target, new SignallingError('UNANSWERED_VERIFY', 'did not answer verify')),
+      reorderLink: (a, b) => this.reorderLink(a, b),
+      expelReporter: (reporter) =>
+        this.expel(reporter, new SignallingError('FALSE_REPORTS', 'too many false reports')),
+      counted: (event) => {
+        if (event === 'verify') this.metrics.verifies++;
+        else if (event === 'dead') this.metrics.deadRemoved++;
+        else this.metrics.falseReports++;
+      },
+    });
+  }
+
+  get view(): TopologyView {
+    return this.topology;
+  }
+
+  get size(): number {
+    return this.members.size;
+  }
+
+  /**
+   * Places `member` ([SIG6], [SIG7]). If its device is already a node here (it reconnected
+   * before its old socket died), the old node is removed and announced, and the old
+   * connection closed, BEFORE the new node is placed: exactly one node per device, and the
+   * old socket's later close cannot touch the new node (the pool checks whose peer it is).
+   */
+  join(member: PoolMember, certification: Certification, ackSeq: number): void {
+    const old = this.members.get(member.nodeId);
+    if (old) {
+      this.detach(old.nodeId);
+      this.metrics.evictions++;
+      old.peer.expel(new SignallingError('EVICTED', 'the device joined again elsewhere'));
+    }
+    const change = this.topology.add(member.nodeId);
+    this.members.set(member.nodeId, member);
+    this.metrics.joins++;
+
+    const everyone = this.topology.nodeIds().map((id) => memberToWire(this.memberView(id)));
+    this.send(
+      member.nodeId,
+      {
+        case: 'joined',
+        value: {
+          poolId: this.poolId,
+          nodeId: member.nodeId,
+          position: positionToWire(this.topology.positionOf(member.nodeId)),
+          cert: certification.cert,
+          authorityPublicKey: certification.authorityPublicKey,
+          members: everyone.slice(0, MAX_MEMBERS_PER_FRAME),
+          memberCount: everyone.length,
+        },
+      },
+      ackSeq,
+    );
+    for (let at = MAX_MEMBERS_PER_FRAME; at < everyone.length; at += MAX_MEMBERS_PER_FRAME) {
+      const members = everyone.slice(at, at + MAX_MEMBERS_PER_FRAME);
+      this.send(member.nodeId, { case: 'memberJoined', value: { members } });
+    }
+    this.apply(change, member.nodeId);
+    const joined = encodeFrame({
+      case: 'memberJoined',
+      value: { members: [memberToWire(this.memberView(member.nodeId))] },
+    });
+    for (const other of this.members.values()) {
+      if (other.nodeId !== member.nodeId) other.peer.send(joined);
+    }
+  }
+
+  /**
+   * Removes `nodeId` if it is still reached through `peer` (leave, socket closed, silence).
+   * A stale peer (evicted by a newer connection of the same device) changes nothing.
+   */
+  remove(nodeId: NodeId, peer: PoolPeer): void {
+    if (this.members.get(nodeId)?.peer !== peer) return;
+    this.detach(nodeId);
+    if (this.members.size === 0) this.close();
+  }
+
+  /** [SIG1] Relays a signal from `from` to `to` only if the topology links them. */
+  relay(from: NodeId, to: NodeId, payload: Uint8Array): void {
+    if (!this.linked(from, to)) {
+      this.metrics.refusedSignals++;
+      throw new SignallingError('NOT_LINKED', `no link ${from} - ${to}`);
+    }
+    this.metrics.relayedSignals++;
+    this.send(to, { case: 'signal', value: { fromNodeId: from, payload } });
+  }
+
+  /** [SIG9] `reporter` cannot reach `target`, which must be one of its neighbours. */
+  report(reporter: NodeId, target: NodeId, reason: ReportReason): void {
+    if (!this.linked(reporter, target)) {
+      throw new SignallingError('NOT_LINKED', `${target} is not a neighbour of ${reporter}`);
+    }
+    if (reason === ReportReason.MISBEHAVING) {
+      // Payloads never pass through the server, so it cannot judge; it only counts.
+      this.metrics.misbehaviourReports++;
+      return;
+    }
+    this.verifier.report(reporter, target);
+  }
+
+  /** [SIG9] `from` answers a verify about `about`; an answer nobody asked for is ignored. */
+  answer(from: NodeId, about: NodeId, reachable: boolean): void {
+    this.verifier.answer(from, about, reachable);
+  }
+
+  /** Hub shutdown: forget every node and cancel every timer, announcing nothing. */
+  dispose(): void {
+    this.members.clear();
+    this.verifier.dispose();
+  }
+
+  private linked(a: NodeId, b: NodeId): boolean {
+    return this.topology.has(a) && this.topology.has(b) && this.topology.linksOf(a).has(b);
+  }
+
+  /** Takes the node out of the tree and announces it; does not drop an empty pool. */
+  private detach(nodeId: NodeId): void {
+    this.members.delete(nodeId);
+    this.verifier.forget(nodeId);
+    const change = this.topology.remove(nodeId);
+    this.apply(change);
+    const left = encodeFrame({
+      case: 'memberLeft',
+      value: {
+        nodeId,
+        promoted: change.promoted.map((p) => ({
+          nodeId: p.nodeId,
+          path: [...p.path],
+          slot: p.slot,
+        })),
+      },
+    });
+    for (const member of this.members.values()) member.peer.send(left);
+  }
+
+  private expel(nodeId: NodeId, reason: SignallingError): void {
+    const member = this.members.get(nodeId);
+    if (!member) return;
+    this.remove(nodeId, member.peer);
+    member.peer.expel(reason);
+  }
+
+  /**
+   * [SIG2] Positions first, then disconnects, then connects, each to both ends. Nodes no longer
+   * in the pool (the removed one) get nothing. `joiner` already has its Position in `joined`.
+   */
+  private apply(change: TopologyChange, joiner?: NodeId): void {
+    for (const [id, position] of change.positions) {
+      if (id !== joiner)
+        this.send(id, { case: 'position', value: { position: positionToWire(position) } });
+    }
+    for (const { a, b } of change.disconnects) {
+      this.send(a, { case: 'disconnect', value: { nodeId: b } });
+      this.send(b, { case: 'disconnect', value: { nodeId: a } });
+    }
+    for (const { initiator, responder } of change.connects) {
+      this.send(initiator, { case: 'connect', value: { nodeId: responder, initiator: true } });
+      this.send(responder, { case: 'connect', value: { nodeId: initiator, initiator: false } });
+    }
+  }
+
+  /** After a report: the same link ordered again, both ends, the topology's initiator. */
+  private reorderLink(a: NodeId, b: NodeId): void {
+    if (!this.linked(a, b)) return;
+    const aInitiates = this.topology.linksOf(a).get(b) === true;
+    const [initiator, responder] = aInitiates ? [a, b] : [b, a];
+    this.send(a, { case: 'disconnect', value: { nodeId: b } });
+    this.send(b, { case: 'disconnect', value: { nodeId: a } });
+    this.send(initiator, { case: 'connect', value: { nodeId: responder, initiator: true } });
+    this.send(responder, { case: 'connect', value: { nodeId: initiator, initiator: false } });
+  }
+
+  private send(to: NodeId, body: ServerBody, ackSeq = 0): void {
+    this.members.get(to)?.peer.send(encodeFrame(body, ackSeq));
+  }
+
+  private memberView(id: NodeId): MemberView {
+    const member = this.members.get(id);
+    if (!member) throw new SignallingError('INTERNAL', `placed node ${id} has no member`);
+    return { ...member, path: this.topology.positionOf(id).path };
+  }
+
+  private close(): void {
+    this.verifier.dispose();
+    this.onEmpty();
+  }
+}
