@@ -45,7 +45,6 @@ export class RouteTable {
   private readonly mateSet = new Set<NodeId>();
   /** slot -> links of the node of my panel in that slot. */
   private readonly panelLinks = new Map<number, ReadonlyMap<NodeId, boolean>>();
-  private readonly slotOf = new Map<NodeId, number>();
   private readonly panelOf = new Map<NodeId, Panel>();
   private readonly carrierCache = new Map<string, Carrier | null>();
 
@@ -59,7 +58,6 @@ export class RouteTable {
     const mates: NodeId[] = [];
     own.forEach((id, slot) => {
       if (id === null) return;
-      this.slotOf.set(id, slot);
       if (id !== this.me) {
         mates.push(id);
         this.mateSet.add(id);
@@ -86,11 +84,7 @@ export class RouteTable {
 
   private panel(key: string, path: Path, members: readonly (NodeId | null)[]): Panel {
     const panel: Panel = { key, path, members };
-    members.forEach((id, slot) => {
-      if (id === null) return;
-      this.panelOf.set(id, panel);
-      this.slotOf.set(id, slot);
-    });
+    for (const id of members) if (id !== null) this.panelOf.set(id, panel);
     return panel;
   }
 
