@@ -3,10 +3,8 @@ import type { Clock } from '../ports/clock.js';
 import type { ReportReason, SignallingClient, SignallingEvents } from '../ports/signalling.js';
 import type { TopologyChange } from '../topology/index.js';
 import { Topology } from '../topology/index.js';
-import { Listeners } from '../util/listeners.js';
 
 interface Client {
-  readonly events: Listeners<[SignallingEvents]>;
   readonly subscribers: Set<SignallingEvents>;
 }
 
@@ -114,7 +112,7 @@ export class MemoryServer {
   private ensure(nodeId: NodeId): Client {
     let client = this.clients.get(nodeId);
     if (!client) {
-      client = { events: new Listeners(), subscribers: new Set() };
+      client = { subscribers: new Set() };
       this.clients.set(nodeId, client);
     }
     return client;
