@@ -5,3 +5,4 @@ export * from './store/index.js';
 export * from './ice/index.js';
 export * from './signalling/index.js';
 export * from './http/index.js';
+export * from './auth/index.js';
