@@ -6,3 +6,4 @@ export * from './ice/index.js';
 export * from './signalling/index.js';
 export * from './http/index.js';
 export * from './auth/index.js';
+export { startPoolnetServer } from './api/compose.js';

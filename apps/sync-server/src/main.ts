@@ -1,0 +1,61 @@
+/**
+ * The sync server process: reads its settings from the environment once, starts, and stops
+ * cleanly on SIGINT or SIGTERM. Run with `npm start -w @poolnet/sync-server`.
+ *
+ * POOLNET_PORT (8080), POOLNET_HOST (127.0.0.1), POOLNET_DATA (./data), POOLNET_DATABASE_URL
+ * (absent: SQLite in the data dir), POOLNET_RP_ID (localhost), POOLNET_ORIGINS (comma
+ * separated; default http://localhost:<port>).
+ */
+import { startPoolnetServer } from './api/compose.js';
+import { ConfigError } from './http/errors.js';
+import { type ServerConfigInput, parseServerConfig } from './http/config.js';
+
+function configFromEnv(env: NodeJS.ProcessEnv): ServerConfigInput {
+  const text = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const portText = text('POOLNET_PORT');
+  // A non-number stays a string so the schema reports it by name.
+  const port = portText === undefined ? 8080 : /^\d+$/.test(portText) ? Number(portText) : portText;
+  const origins = text('POOLNET_ORIGINS')
+    ?.split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '') ?? [`http://localhost:${String(port)}`];
+  return {
+    port: port as number,
+    host: text('POOLNET_HOST'),
+    dataDir: text('POOLNET_DATA'),
+    databaseUrl: text('POOLNET_DATABASE_URL'),
+    rp: { id: text('POOLNET_RP_ID') ?? 'localhost', name: 'Poolnet', origins },
+  };
+}
+
+async function main(): Promise<void> {
+  const config = parseServerConfig(configFromEnv(process.env));
+  const server = await startPoolnetServer(config);
+  console.log(`poolnet sync server: ${server.url}`);
+  console.log(`  signalling: ${server.wsUrl}`);
+  console.log(`  stun: udp port ${server.stunPort}`);
+  console.log(`  data: ${config.databaseUrl === undefined ? config.dataDir : 'PostgreSQL'}`);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: closing`);
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+});
