@@ -353,12 +353,8 @@ export class PoolNode {
         return;
       }
     }
-    const hops = pkg.hops + 1;
-    if (hops > this.config.maxHops) {
-      this.stats.hopLimit++;
-      return;
-    }
-    pkg.hops = hops;
+    if (!this.crossedHop(pkg)) return;
+    const hops = pkg.hops;
     if (!directed) {
       // WIRE28: keep the signed bytes as received and forward the frame with one more hop.
       // A view into the frame: one buffer serves every neighbour the frame was sent to.
@@ -378,11 +374,7 @@ export class PoolNode {
   private onChunkPackage(pkg: Package, from: NodeId, channel: Channel): void {
     const table = this.table;
     if (!table) return;
-    pkg.hops += 1;
-    if (pkg.hops > this.config.maxHops) {
-      this.stats.hopLimit++;
-      return;
-    }
+    if (!this.crossedHop(pkg)) return;
     if (pkg.dests.some((d) => d.nodeId === this.id)) this.chunkListeners.emit(pkg);
     this.forwardDirected(pkg, table, from, channel);
   }
@@ -390,17 +382,21 @@ export class PoolNode {
   private onAckPackage(pkg: Package, messageIds: readonly string[], from: NodeId): void {
     const table = this.table;
     if (!table) return;
-    pkg.hops += 1;
-    if (pkg.hops > this.config.maxHops) {
-      this.stats.hopLimit++;
-      return;
-    }
+    if (!this.crossedHop(pkg)) return;
     if (pkg.dests.some((d) => d.nodeId === this.id)) {
       for (const id of messageIds) {
         if (this.acks.ack(id, pkg.src!.nodeId as NodeId)) this.outbox.delete(id);
       }
     }
     this.forwardDirected(pkg, table, from, 'control');
+  }
+
+  /** Count the link a package just crossed; false (counted) past the hop limit. */
+  private crossedHop(pkg: Package): boolean {
+    pkg.hops += 1;
+    if (pkg.hops <= this.config.maxHops) return true;
+    this.stats.hopLimit++;
+    return false;
   }
 
   private onDirect(peer: NodeId, direct: DirectMessage): void {
