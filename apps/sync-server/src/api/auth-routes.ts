@@ -8,6 +8,7 @@ import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simp
 import { z } from 'zod';
 import type { AuthService } from '../auth/auth-service.js';
 import type { Route } from '../http/route.js';
+import type { SignallingHub } from '../signalling/hub.js';
 import { ApiError } from './api-errors.js';
 import { apiRoute, fields, identityOf, parseBody } from './route-kit.js';
 import { type DeviceSigningKeys, SIGNING_KEY_BYTES } from './signing-keys.js';
@@ -27,7 +28,11 @@ const signingKeyBody = z
 const asRegistration = (response: unknown) => response as RegistrationResponseJSON;
 const asAuthentication = (response: unknown) => response as AuthenticationResponseJSON;
 
-export function authRoutes(auth: AuthService, signingKeys: DeviceSigningKeys): Route[] {
+export function authRoutes(
+  auth: AuthService,
+  signingKeys: DeviceSigningKeys,
+  hub: Pick<SignallingHub, 'disconnect'>,
+): Route[] {
   return [
     apiRoute(
       'POST',
@@ -94,6 +99,7 @@ export function authRoutes(auth: AuthService, signingKeys: DeviceSigningKeys): R
       const { deviceId } = parseBody(deviceBody, request.body);
       const device = await auth.revokeDevice(identity.userId, asNodeId(deviceId));
       signingKeys.delete(device.id);
+      hub.disconnect({ deviceId: device.id }, 'the device was revoked');
       return { device };
     }),
     apiRoute(

@@ -55,7 +55,7 @@ export async function startPoolnetServer(
       if (key === undefined) throw new Error(`device ${nodeId} registered no signing key`);
       return key;
     },
-    routes: ({ store, clock }) => {
+    routes: ({ store, clock, hub }) => {
       auth = new AuthService(store, {
         rpId: config.rp.id,
         rpName: config.rp.name,
@@ -64,7 +64,7 @@ export async function startPoolnetServer(
         clock,
         serverUrl: options.serverUrl ?? config.rp.origins[0],
       });
-      return [...authRoutes(auth, signingKeys), ...poolRoutes(auth, store, clock)];
+      return [...authRoutes(auth, signingKeys, hub), ...poolRoutes(auth, store, clock, hub)];
     },
   });
 }

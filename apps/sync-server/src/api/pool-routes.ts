@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { MAX_TEXT_BYTES, asPoolId, asUserId, type PoolId, type UserId } from '@poolnet/protocol';
 import { z } from 'zod';
 import type { AuthService } from '../auth/auth-service.js';
-import type { Clock } from '../signalling/index.js';
+import type { Clock, SignallingHub } from '../signalling/index.js';
 import { hashSecret } from '../store/secret-hash.js';
 import { type InviteRecord, type ServerStore, asInviteId } from '../store/store.js';
 import type { Route } from '../http/route.js';
@@ -56,7 +56,12 @@ const randomId = (bytes: number) => randomBytes(bytes).toString('base64url');
 /** An invite as its pool's members see it: never the token or its hash. */
 const inviteView = ({ tokenHash: _tokenHash, ...invite }: InviteRecord) => invite;
 
-export function poolRoutes(auth: AuthService, store: ServerStore, clock: Clock): Route[] {
+export function poolRoutes(
+  auth: AuthService,
+  store: ServerStore,
+  clock: Clock,
+  hub: Pick<SignallingHub, 'disconnect' | 'topologyOf'>,
+): Route[] {
   /** NOT_FOUND unless the user is a member, FORBIDDEN unless also `owner` when asked. */
   const requireMember = async (poolId: PoolId, userId: UserId, owner = false) => {
     const member = await store.getMembership(poolId, userId);
@@ -70,7 +75,21 @@ export function poolRoutes(auth: AuthService, store: ServerStore, clock: Clock):
   return [
     apiRoute('GET', '/v1/pools', async (request) => {
       const { userId } = await identityOf(auth, request);
-      return { pools: await store.listPoolsOfUser(userId) };
+      const pools = await store.listPoolsOfUser(userId);
+      // Who is online: the devices placed in the pool's live topology right now.
+      return {
+        pools: pools.map(({ pool, members }) => {
+          const live = hub.topologyOf(pool.id);
+          return {
+            pool,
+            online: live?.size ?? 0,
+            members: members.map((m) => ({
+              ...m,
+              devices: m.devices.map((d) => ({ ...d, online: live?.has(d.id) ?? false })),
+            })),
+          };
+        }),
+      };
     }),
     apiRoute('POST', '/v1/pools/create', async (request) => {
       const { userId } = await identityOf(auth, request);
@@ -93,6 +112,7 @@ export function poolRoutes(auth: AuthService, store: ServerStore, clock: Clock):
       const { userId } = await identityOf(auth, request);
       const { poolId } = parseBody(poolBody, request.body);
       await store.deletePool(userId, asPoolId(poolId));
+      hub.disconnect({ poolId: asPoolId(poolId) }, 'the pool was deleted');
       return { ok: true };
     }),
     apiRoute('POST', '/v1/pools/settings', async (request) => {
@@ -109,6 +129,7 @@ export function poolRoutes(auth: AuthService, store: ServerStore, clock: Clock):
       const { poolId } = parseBody(poolBody, request.body);
       // The owner cannot leave (CONFLICT from the store): they delete the pool instead.
       await store.removeMember(asPoolId(poolId), userId);
+      hub.disconnect({ poolId: asPoolId(poolId), userId }, 'you left the pool');
       return { ok: true };
     }),
     apiRoute('POST', '/v1/pools/remove-member', async (request) => {
@@ -117,6 +138,7 @@ export function poolRoutes(auth: AuthService, store: ServerStore, clock: Clock):
       const poolId = asPoolId(body.poolId);
       await requireMember(poolId, userId, true);
       await store.removeMember(poolId, asUserId(body.userId));
+      hub.disconnect({ poolId, userId: asUserId(body.userId) }, 'removed from the pool');
       return { ok: true };
     }),
 

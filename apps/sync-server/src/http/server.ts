@@ -50,7 +50,12 @@ export interface SyncServerDeps {
   /** Default: the system clock. */
   readonly clock?: Clock;
   /** Extra JSON routes (the auth and pool APIs), given the opened store. */
-  routes?(context: { readonly store: ServerStore; readonly clock: Clock }): readonly Route[];
+  routes?(context: {
+    readonly store: ServerStore;
+    readonly clock: Clock;
+    /** To end the connections of a device or member whose access ended ([SIG15]). */
+    readonly hub: SignallingHub;
+  }): readonly Route[];
   /** Hub limits; any left out take the hub's defaults. */
   readonly hubLimits?: Partial<HubLimits>;
   /** Where INTERNAL causes go (they never reach the client). Default: console.error. */
@@ -142,7 +147,7 @@ export async function startSyncServer(
       handle: async () => ({ status: 200, body: { ok: true } }),
     };
     const routes = new Map<string, Route>();
-    for (const route of [healthRoute, iceRoute, ...(deps.routes?.({ store, clock }) ?? [])]) {
+    for (const route of [healthRoute, iceRoute, ...(deps.routes?.({ store, clock, hub }) ?? [])]) {
       routes.set(`${route.method} ${route.path}`, route);
     }
 

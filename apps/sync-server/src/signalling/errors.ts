@@ -42,6 +42,11 @@ export type SignallingErrorCode =
   | 'UNANSWERED_VERIFY'
   /** More than `falseReportsTolerated` false reports within the window ([SIG10]). Closes. */
   | 'FALSE_REPORTS'
+  /**
+   * The user left or was removed from the pool, the pool was deleted, or the device was
+   * revoked: its connections end at once ([SIG15]). Closes.
+   */
+  | 'ACCESS_ENDED'
   /** The server is shutting down; the node should reconnect later. Closes (1001). */
   | 'SHUTTING_DOWN'
   /** A limit in the hub's configuration is out of range. Thrown by the constructor. */
@@ -65,6 +70,7 @@ const WIRE_CODE: Readonly<Record<SignallingErrorCode, ProtocolErrorCode>> = {
   TOO_MANY_BAD_FRAMES: 'MALFORMED_FRAME',
   UNANSWERED_VERIFY: 'EXPIRED',
   FALSE_REPORTS: 'FORBIDDEN',
+  ACCESS_ENDED: 'FORBIDDEN',
   SHUTTING_DOWN: 'INTERNAL',
   INVALID_CONFIG: 'INTERNAL',
   INTERNAL: 'INTERNAL',
@@ -80,6 +86,7 @@ const CLOSING: ReadonlySet<SignallingErrorCode> = new Set<SignallingErrorCode>([
   'TOO_MANY_BAD_FRAMES',
   'UNANSWERED_VERIFY',
   'FALSE_REPORTS',
+  'ACCESS_ENDED',
   'SHUTTING_DOWN',
 ]);
 

@@ -11,7 +11,9 @@
  */
 import {
   type DeviceInfo,
+  type NodeId,
   type PoolId,
+  type UserId,
   DeviceCertificateSchema,
   ED25519_PUBLIC_KEY_BYTES,
   checkDeviceCertificate,
@@ -71,6 +73,30 @@ export class SignallingHub {
   /** The live topology of a pool, or undefined when nobody of it is online. */
   topologyOf(poolId: PoolId): TopologyView | undefined {
     return this.pools.get(poolId)?.view;
+  }
+
+  /**
+   * [SIG15] Ends at once every connection that matches: the devices of `userId` (in `poolId`
+   * only, when given: a member left or was removed), every connection to `poolId` (it was
+   * deleted), or every connection of `deviceId` (it was revoked). Each gets ACCESS_ENDED and
+   * is closed; its node is removed and announced like any leave. Returns how many ended.
+   */
+  disconnect(
+    match: { readonly poolId?: PoolId; readonly userId?: UserId; readonly deviceId?: NodeId },
+    why: string,
+  ): number {
+    if (match.poolId === undefined && match.userId === undefined && match.deviceId === undefined) {
+      throw new SignallingError('INVALID_CONFIG', 'disconnect needs a pool, a user or a device');
+    }
+    const ended = [...this.sessions].filter((session) => {
+      const identity = session.identity;
+      if (identity === undefined) return false;
+      if (match.userId !== undefined && identity.userId !== match.userId) return false;
+      if (match.deviceId !== undefined && identity.deviceId !== match.deviceId) return false;
+      return match.poolId === undefined || session.poolId === match.poolId;
+    });
+    for (const session of ended) session.expel(new SignallingError('ACCESS_ENDED', why));
+    return ended.length;
   }
 
   /**

@@ -89,6 +89,18 @@ export class NodeSession implements Session, PoolPeer {
     return this.conn.remoteAddress;
   }
 
+  /** Whose connection this is, once authenticated. */
+  get identity(): Identity | undefined {
+    return this.phase.kind === 'authenticated' || this.phase.kind === 'joined'
+      ? this.phase.identity
+      : undefined;
+  }
+
+  /** The pool this connection's node is placed in, once joined. */
+  get poolId(): PoolId | undefined {
+    return this.phase.kind === 'joined' ? this.phase.placement.pool.poolId : undefined;
+  }
+
   receive(bytes: Uint8Array): Promise<void> {
     if (this.phase.kind === 'closed') return Promise.resolve();
     // [SIG8] Any frame shows the node is alive; before auth the auth deadline stands.

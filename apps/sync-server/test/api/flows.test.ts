@@ -6,6 +6,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nobleCrypto, verifyCertificate } from '@poolnet/engine';
+import { ErrorCode } from '@poolnet/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPoolnetServer } from '../../src/api/compose.js';
 import { SoftwareAuthenticator } from '../../src/auth/software-authenticator.js';
@@ -213,6 +214,100 @@ describe('Poolnet API flows', () => {
       );
     } finally {
       client.ws.terminate();
+    }
+  });
+  it('[API6] the pool list shows who is online; removing a member, revoking a device and deleting a pool end their connections at once', async () => {
+    const owner = await register(new SoftwareAuthenticator(), 'Olga');
+    const guest = await register(new SoftwareAuthenticator(), 'Gus');
+    const { pool } = await ok('POST', '/v1/pools/create', {
+      token: owner.accessToken,
+      body: { name: 'Club' },
+    });
+    const invite = await ok('POST', '/v1/invites/create', {
+      token: owner.accessToken,
+      body: { poolId: pool.id, maxUses: 5 },
+    });
+    await ok('POST', '/v1/invites/join', {
+      token: guest.accessToken,
+      body: { token: invite.token },
+    });
+    for (const user of [owner, guest]) {
+      const { publicKey } = nobleCrypto.generateKeyPair();
+      await ok('POST', '/v1/devices/signing-key', {
+        token: user.accessToken,
+        body: { publicKey: Buffer.from(publicKey).toString('base64url') },
+      });
+    }
+    const online = async (userId: string): Promise<boolean> => {
+      const { pools } = await ok('GET', '/v1/pools', { token: owner.accessToken });
+      const view = pools.find((p: { pool: { id: string } }) => p.pool.id === pool.id);
+      const member = view.members.find(
+        (m: { member: { userId: string } }) => m.member.userId === userId,
+      );
+      return member.devices.some((d: { online: boolean }) => d.online);
+    };
+
+    const ownerLink = await SignalClient.open(server.wsUrl);
+    const guestLink = await SignalClient.open(server.wsUrl);
+    try {
+      await ownerLink.join(owner.accessToken, owner.deviceId, pool.id);
+      await guestLink.join(guest.accessToken, guest.deviceId, pool.id);
+      expect(await online(guest.userId)).toBe(true);
+
+      // Removal: the guest's socket gets ACCESS_ENDED and closes; the owner hears it left.
+      await ok('POST', '/v1/pools/remove-member', {
+        token: owner.accessToken,
+        body: { poolId: pool.id, userId: guest.userId },
+      });
+      const refusal = await guestLink.next('error');
+      expect(refusal.body.value.code).toBe(ErrorCode.FORBIDDEN);
+      expect((await guestLink.closed).reason).toBe('ACCESS_ENDED');
+      await ownerLink.next('memberLeft', (f) => f.body.value.nodeId === guest.deviceId);
+      // The guest is neither a member nor online any more; the owner still is.
+      const { pools } = await ok('GET', '/v1/pools', { token: owner.accessToken });
+      const view = pools.find((p: { pool: { id: string } }) => p.pool.id === pool.id);
+      expect(view.members).toHaveLength(1);
+      expect(view.online).toBe(1);
+      expect(await online(owner.userId)).toBe(true);
+    } finally {
+      guestLink.ws.terminate();
+    }
+
+    // Revoking a device ends its connections too.
+    const laptop = await SignalClient.open(server.wsUrl);
+    const second = await ok('POST', '/v1/devices/code', { token: owner.accessToken });
+    const authenticator = new SoftwareAuthenticator();
+    const begin = await ok('POST', '/v1/devices/link/begin', {
+      body: { code: second.code, deviceName: 'Olga phone', deviceType: 'mobile' },
+    });
+    const phone = (await ok('POST', '/v1/devices/link/finish', {
+      body: {
+        challengeId: begin.challengeId,
+        response: authenticator.register(begin.options, { origin: ORIGIN }),
+      },
+    })) as Tokens;
+    const { publicKey } = nobleCrypto.generateKeyPair();
+    await ok('POST', '/v1/devices/signing-key', {
+      token: phone.accessToken,
+      body: { publicKey: Buffer.from(publicKey).toString('base64url') },
+    });
+    try {
+      await laptop.join(phone.accessToken, phone.deviceId, pool.id);
+      await ok('POST', '/v1/devices/revoke', {
+        token: owner.accessToken,
+        body: { deviceId: phone.deviceId },
+      });
+      expect((await laptop.closed).reason).toBe('ACCESS_ENDED');
+    } finally {
+      laptop.ws.terminate();
+    }
+
+    // Deleting the pool ends everyone's connection to it.
+    try {
+      await ok('POST', '/v1/pools/delete', { token: owner.accessToken, body: { poolId: pool.id } });
+      expect((await ownerLink.closed).reason).toBe('ACCESS_ENDED');
+    } finally {
+      ownerLink.ws.terminate();
     }
   });
 });

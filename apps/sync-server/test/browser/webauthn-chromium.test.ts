@@ -53,6 +53,14 @@ function freePort(): Promise<number> {
   });
 }
 
+/** What PAGE_SCRIPT defines on the page (the tests' lib has no DOM types). */
+interface PageApi {
+  api(path: string, body?: unknown, token?: string): Promise<Reply>;
+  get(path: string, token: string): Promise<Reply>;
+  registerPasskey(beginPath: string, finishPath: string, beginBody: unknown): Promise<Reply>;
+  signIn(): Promise<Reply>;
+}
+
 interface Reply {
   status: number;
   // Replies are checked field by field with `expect`.
@@ -118,12 +126,15 @@ describe('WebAuthn in Chromium with a virtual authenticator', () => {
   it('[AUTH16] registers, signs out, signs in again and adds a second device by code', async () => {
     const laptop = await devicePage();
     const registered = (await laptop.page.evaluate(() =>
-      // @ts-expect-error page global
-      window.registerPasskey('/v1/auth/register/begin', '/v1/auth/register/finish', {
-        displayName: 'Ada',
-        deviceName: 'Ada laptop',
-        deviceType: 'desktop',
-      }),
+      (globalThis as unknown as PageApi).registerPasskey(
+        '/v1/auth/register/begin',
+        '/v1/auth/register/finish',
+        {
+          displayName: 'Ada',
+          deviceName: 'Ada laptop',
+          deviceType: 'desktop',
+        },
+      ),
     )) as Reply;
     expect(registered.status, JSON.stringify(registered.body)).toBe(200);
     expect(registered.body).toMatchObject({
@@ -137,8 +148,7 @@ describe('WebAuthn in Chromium with a virtual authenticator', () => {
 
     // The new account has its home pool.
     const pools = (await laptop.page.evaluate(
-      // @ts-expect-error page global
-      (token) => window.get('/v1/pools', token),
+      (token) => (globalThis as unknown as PageApi).get('/v1/pools', token),
       registered.body.accessToken as string,
     )) as Reply;
     expect(
@@ -146,29 +156,27 @@ describe('WebAuthn in Chromium with a virtual authenticator', () => {
     ).toHaveLength(1);
 
     const signedOut = (await laptop.page.evaluate(
-      // @ts-expect-error page global
-      (token) => window.api('/v1/auth/sign-out', {}, token),
+      (token) => (globalThis as unknown as PageApi).api('/v1/auth/sign-out', {}, token),
       registered.body.accessToken as string,
     )) as Reply;
     expect(signedOut.status).toBe(200);
     const afterSignOut = (await laptop.page.evaluate(
-      // @ts-expect-error page global
-      (token) => window.get('/v1/devices', token),
+      (token) => (globalThis as unknown as PageApi).get('/v1/devices', token),
       registered.body.accessToken as string,
     )) as Reply;
     expect(afterSignOut.status).toBe(401);
     expect(afterSignOut.body.error.code).toEqual(expect.any(String));
 
     // Sign in with the discoverable credential: same user, same device.
-    // @ts-expect-error page global
-    const signedIn = (await laptop.page.evaluate(() => window.signIn())) as Reply;
+    const signedIn = (await laptop.page.evaluate(() =>
+      (globalThis as unknown as PageApi).signIn(),
+    )) as Reply;
     expect(signedIn.status, JSON.stringify(signedIn.body)).toBe(200);
     expect(signedIn.body).toMatchObject({ userId, deviceId });
 
     // Add a phone: the laptop asks for a code, the phone registers its own passkey with it.
     const code = (await laptop.page.evaluate(
-      // @ts-expect-error page global
-      (token) => window.api('/v1/devices/code', {}, token),
+      (token) => (globalThis as unknown as PageApi).api('/v1/devices/code', {}, token),
       signedIn.body.accessToken as string,
     )) as Reply;
     expect(code.status).toBe(200);
@@ -177,12 +185,15 @@ describe('WebAuthn in Chromium with a virtual authenticator', () => {
     const phone = await devicePage();
     const linked = (await phone.page.evaluate(
       (c) =>
-        // @ts-expect-error page global
-        window.registerPasskey('/v1/devices/link/begin', '/v1/devices/link/finish', {
-          code: c,
-          deviceName: 'Ada phone',
-          deviceType: 'mobile',
-        }),
+        (globalThis as unknown as PageApi).registerPasskey(
+          '/v1/devices/link/begin',
+          '/v1/devices/link/finish',
+          {
+            code: c,
+            deviceName: 'Ada phone',
+            deviceType: 'mobile',
+          },
+        ),
       code.body.code as string,
     )) as Reply;
     expect(linked.status, JSON.stringify(linked.body)).toBe(200);
@@ -191,13 +202,13 @@ describe('WebAuthn in Chromium with a virtual authenticator', () => {
     expect(await phone.credentials()).toBe(1);
 
     // The phone signs in with its own passkey and sees both devices.
-    // @ts-expect-error page global
-    const phoneSession = (await phone.page.evaluate(() => window.signIn())) as Reply;
+    const phoneSession = (await phone.page.evaluate(() =>
+      (globalThis as unknown as PageApi).signIn(),
+    )) as Reply;
     expect(phoneSession.status).toBe(200);
     expect(phoneSession.body).toMatchObject({ userId, deviceId: linked.body.deviceId });
     const devices = (await phone.page.evaluate(
-      // @ts-expect-error page global
-      (token) => window.get('/v1/devices', token),
+      (token) => (globalThis as unknown as PageApi).get('/v1/devices', token),
       phoneSession.body.accessToken as string,
     )) as Reply;
     expect(
@@ -206,9 +217,12 @@ describe('WebAuthn in Chromium with a virtual authenticator', () => {
 
     // The code was single use: a second phone is refused and nothing is created.
     const again = (await phone.page.evaluate(
-      // @ts-expect-error page global
       (c) =>
-        window.api('/v1/devices/link/begin', { code: c, deviceName: 'x', deviceType: 'mobile' }),
+        (globalThis as unknown as PageApi).api('/v1/devices/link/begin', {
+          code: c,
+          deviceName: 'x',
+          deviceType: 'mobile',
+        }),
       code.body.code as string,
     )) as Reply;
     expect(again.status).toBe(410);
