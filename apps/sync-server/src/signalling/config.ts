@@ -45,6 +45,8 @@ export interface HubLimits {
   /** False reports a device may make within `falseReportWindowMs`; one more disconnects it. */
   readonly falseReportsTolerated: number;
   readonly falseReportWindowMs: number;
+  /** A device rejoining within this long after its node left asks for its old seat ([SIG16]). */
+  readonly reconnectGraceMs: number;
 }
 
 export const DEFAULT_LIMITS: HubLimits = {
@@ -55,6 +57,7 @@ export const DEFAULT_LIMITS: HubLimits = {
   verifyTimeoutMs: 10_000,
   falseReportsTolerated: 3,
   falseReportWindowMs: 10 * 60_000,
+  reconnectGraceMs: 30_000,
 };
 
 export interface HubConfig {

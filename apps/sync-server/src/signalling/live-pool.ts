@@ -52,11 +52,16 @@ export class LivePool {
   private readonly topology = new Topology();
   private readonly members = new Map<NodeId, PoolMember>();
   private readonly verifier: ReportVerifier;
+  /** [SIG16] Where nodes that left recently sat, oldest first (Map keeps insertion order). */
+  private readonly lastSeats = new Map<
+    NodeId,
+    { readonly path: number[]; readonly slot: number; readonly until: number }
+  >();
 
   constructor(
     readonly poolId: PoolId,
-    clock: Clock,
-    limits: HubLimits,
+    private readonly clock: Clock,
+    private readonly limits: HubLimits,
     private readonly metrics: SignallingMetrics,
     /** Called once the last node has left; the hub drops the pool. */
     private readonly onEmpty: () => void,
@@ -97,7 +102,7 @@ export class LivePool {
       this.metrics.evictions++;
       old.peer.expel(new SignallingError('EVICTED', 'the device joined again elsewhere'));
     }
-    const change = this.topology.add(member.nodeId);
+    const change = this.topology.add(member.nodeId, { prefer: this.takeLastSeat(member.nodeId) });
     this.members.set(member.nodeId, member);
     this.metrics.joins++;
 
@@ -184,6 +189,13 @@ export class LivePool {
   private detach(nodeId: NodeId): void {
     this.members.delete(nodeId);
     this.verifier.forget(nodeId);
+    const { path, slot } = this.topology.positionOf(nodeId);
+    this.lastSeats.delete(nodeId);
+    this.lastSeats.set(nodeId, {
+      path: [...path],
+      slot,
+      until: this.clock.now() + this.limits.reconnectGraceMs,
+    });
     const change = this.topology.remove(nodeId);
     this.apply(change);
     const left = encodeFrame({
@@ -235,6 +247,18 @@ export class LivePool {
     this.send(b, { case: 'disconnect', value: { nodeId: a } });
     this.send(initiator, { case: 'connect', value: { nodeId: responder, initiator: true } });
     this.send(responder, { case: 'connect', value: { nodeId: initiator, initiator: false } });
+  }
+
+  /** The seat `nodeId` left within the grace period, if any; forgets expired seats. */
+  private takeLastSeat(nodeId: NodeId): { path: number[]; slot: number } | undefined {
+    const now = this.clock.now();
+    for (const [id, seat] of this.lastSeats) {
+      if (seat.until > now) break;
+      this.lastSeats.delete(id);
+    }
+    const seat = this.lastSeats.get(nodeId);
+    this.lastSeats.delete(nodeId);
+    return seat && { path: seat.path, slot: seat.slot };
   }
 
   private send(to: NodeId, body: ServerBody, ackSeq = 0): void {

@@ -145,3 +145,45 @@ describe('placement and orders', () => {
     expect(d.conn.frames[1]?.body).toMatchObject({ case: 'joined', value: { memberCount: 1 } });
   });
 });
+
+describe('reconnect grace', () => {
+  /** Join 20, then n15 drops, then three nodes of another cluster, which TOP1 now fills first. */
+  async function dropTwo(graceMs: number) {
+    const { join, clock } = testHub({ limits: { reconnectGraceMs: graceMs } });
+    const reference = new Topology();
+    const nodes = new Map<string, TestNode>();
+    for (let i = 1; i <= 20; i++) {
+      nodes.set(`n${i}`, await join(`n${i}`));
+      reference.add(asNodeId(`n${i}`));
+    }
+    const seatOf = (id: string) => {
+      const p = lastPosition((nodes.get(id) as TestNode).conn);
+      return `${(p?.path ?? []).join('.')}/${String(p?.slot)}`;
+    };
+    const before = seatOf('n15');
+    for (const id of ['n15', 'n10', 'n13', 'n16']) {
+      (nodes.get(id) as TestNode).session.closed();
+      reference.remove(asNodeId(id));
+    }
+    return { join, clock, nodes, seatOf, before, reference };
+  }
+
+  it('[SIG16] a device rejoining within the grace period gets its old seat back when it is still free', async () => {
+    const { join, nodes, seatOf, before, reference } = await dropTwo(30_000);
+    reference.add(asNodeId('n15'));
+    const byTop1 = reference.positionOf(asNodeId('n15'));
+    nodes.set('n15', await join('n15'));
+    expect(seatOf('n15')).toBe(before);
+    // TOP1 alone would have put it elsewhere, so the seat really came from the grace record.
+    expect(`${byTop1.path.join('.')}/${byTop1.slot}`).not.toBe(before);
+  });
+
+  it('[SIG16] after the grace period the device is placed like any newcomer', async () => {
+    const { join, clock, nodes, seatOf, reference } = await dropTwo(30_000);
+    await clock.advance(30_001);
+    reference.add(asNodeId('n15'));
+    const byTop1 = reference.positionOf(asNodeId('n15'));
+    nodes.set('n15', await join('n15'));
+    expect(seatOf('n15')).toBe(`${byTop1.path.join('.')}/${byTop1.slot}`);
+  });
+});

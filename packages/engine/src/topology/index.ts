@@ -17,7 +17,7 @@ export {
   isCenter,
 } from './path.js';
 export { linksOf, positionOfPeerInPanel, type Links } from './links.js';
-export { Topology } from './placement.js';
+export { type AddOptions, Topology } from './placement.js';
 export {
   samePlace,
   type TopologyChange,

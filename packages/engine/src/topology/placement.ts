@@ -16,6 +16,15 @@ export interface NodeRecord {
   epoch: number;
 }
 
+/** How to place a node. */
+export interface AddOptions {
+  /**
+   * A place to try first (a reconnecting node's old one, TOP17). Used only if it is vacant
+   * and keeps the tree compact; otherwise the node is placed by TOP1.
+   */
+  readonly prefer?: { readonly path: readonly number[]; readonly slot: number };
+}
+
 /** One level of the cluster tree with its count buckets. */
 export interface Level {
   readonly clusters: readonly Cluster[];
@@ -77,15 +86,22 @@ export class Topology {
    * (FIFO among equals, see buckets.ts); there the least-filled own panel (lowest panel number
    * among equals); there the lowest free slot. Throws DUPLICATE_NODE, tree untouched.
    */
-  add(id: NodeId): TopologyChange {
+  add(id: NodeId, options: AddOptions = {}): TopologyChange {
     if (this.nodes.has(id)) throw new TopologyError('DUPLICATE_NODE', `node ${id} already placed`);
-    let level = this.levels.find((l) => l.count < l.capacity);
-    if (!level) level = this.addLevel();
-    const cluster = level.buckets.leastFilled();
-    if (!cluster) throw new Error('level with room has no cluster with room');
-    let panel = cluster.own[0] as Panel;
-    for (const p of cluster.own) if (p.count < panel.count) panel = p;
-    const slot = panel.lowestFreeSlot();
+    const preferred = options.prefer && this.freeSpot(options.prefer.path, options.prefer.slot);
+    let panel: Panel;
+    let slot: number;
+    if (preferred) {
+      [panel, slot] = preferred;
+    } else {
+      let level = this.levels.find((l) => l.count < l.capacity);
+      if (!level) level = this.addLevel();
+      const cluster = level.buckets.leastFilled();
+      if (!cluster) throw new Error('level with room has no cluster with room');
+      panel = cluster.own[0] as Panel;
+      for (const p of cluster.own) if (p.count < panel.count) panel = p;
+      slot = panel.lowestFreeSlot();
+    }
 
     const rec = new ChangeRecorder((n) => this.currentPosition(n));
     rec.touch(panel);
@@ -127,6 +143,25 @@ export class Topology {
       hole = slot;
     }
     return rec.finish(this.currentEpoch, { removed: id, promoted }, (n, e) => this.stamp(n, e));
+  }
+
+  /**
+   * [TOP17] The panel and slot at `path`/`slot` if a node may be placed there now: the panel
+   * exists, the slot is vacant, and every panel above it is full (so TOP12 compactness holds).
+   */
+  private freeSpot(path: readonly number[], slot: number): [Panel, number] | undefined {
+    if (!Number.isInteger(slot) || slot < 0 || slot >= 3) return undefined;
+    const [first, ...rest] = path;
+    const center = this.levels[0]?.clusters[0];
+    if (first === undefined || center === undefined || first < 0 || first > 2) return undefined;
+    let panel = center.rows[first] as Panel | undefined;
+    for (const step of rest) {
+      if (step !== 0 && step !== 1) return undefined;
+      panel = panel?.child?.rows[step];
+    }
+    if (!panel || panel.slots[slot] !== null) return undefined;
+    for (let up = panel.parent; up; up = up.parent) if (up.count < 3) return undefined;
+    return [panel, slot];
   }
 
   /** Throws a TopologyError describing the first broken invariant (tests, debugging). */

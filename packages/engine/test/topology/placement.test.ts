@@ -285,3 +285,35 @@ describe('[TOP15] node ids', () => {
     expect(t.epoch).toBe(3);
   });
 });
+
+describe('[TOP17] a reconnecting node asks for its old place', () => {
+  it('gets it back when it is still vacant, with the same links as before', () => {
+    const t = build(20);
+    const id = n(15);
+    const before = t.positionOf(id);
+    const linksBefore = [...t.linksOf(id).keys()].sort();
+    t.remove(id); // a leaf: nothing below to promote into its seat
+    const change = t.add(id, { prefer: { path: before.path, slot: before.slot } });
+    expect(place(t.positionOf(id))).toBe(place(before));
+    expect([...t.linksOf(id).keys()].sort()).toEqual(linksBefore);
+    expect(change.positions.has(id)).toBe(true);
+    t.checkInvariants();
+  });
+
+  it('is placed by TOP1 when the seat was filled, would break compactness, or does not exist', () => {
+    const t = build(20);
+    const first = t.positionOf(n(1)); // center [0]/0: refilled by promotion on leave
+    expect(place(first)).toBe('[0]/0');
+    t.remove(n(1));
+    t.add(n(1), { prefer: { path: first.path, slot: first.slot } });
+    expect(place(t.positionOf(n(1)))).not.toBe(place(first));
+
+    const deep = new Topology();
+    deep.add(n(1), { prefer: { path: [0, 1], slot: 0 } }); // its parent panel is empty
+    expect(place(deep.positionOf(n(1)))).toBe('[0]/0');
+    deep.add(n(2), { prefer: { path: [7], slot: 9 } });
+    deep.add(n(3), { prefer: { path: [0], slot: 0 } }); // taken
+    expect(place(deep.positionOf(n(3)))).not.toBe('[0]/0');
+    deep.checkInvariants();
+  });
+});

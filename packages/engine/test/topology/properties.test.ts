@@ -29,6 +29,22 @@ function expectOnePlaceEach(t: Topology): void {
   }
 }
 
+/** Oracle for TOP17 from the nodes' Positions alone: the seat is vacant and every panel above it full. */
+function seatIsFree(t: Topology, path: readonly number[], slot: number): boolean {
+  const count = new Map<string, number>();
+  const taken = new Set<string>();
+  for (const id of t.nodeIds()) {
+    const p = t.positionOf(id);
+    count.set(pathKey(p.path), (count.get(pathKey(p.path)) ?? 0) + 1);
+    taken.add(`${pathKey(p.path)}/${p.slot}`);
+  }
+  if (taken.has(`${pathKey(path)}/${slot}`)) return false;
+  for (let depth = 1; depth < path.length; depth++) {
+    if ((count.get(pathKey(path.slice(0, depth))) ?? 0) < 3) return false;
+  }
+  return true;
+}
+
 /**
  * Runs `ops` against a Topology and a client-side Mirror updated only from the changes, and checks
  * after each op (or every `fullEvery` ops for the expensive global checks): invariants (one place
@@ -39,21 +55,33 @@ function run(ops: Op[], fullEvery = 1): void {
   const t = new Topology();
   const mirror = new Mirror();
   const gone: number[] = [];
+  /** Where each removed node sat: a reconnect asks for it back (TOP17). */
+  const lastSeat = new Map<number, { path: number[]; slot: number }>();
   let next = 0;
   ops.forEach((o, step) => {
     let change: TopologyChange;
     if (o.kind === 'join') {
       const reuse = o.rejoin !== null && gone.length > 0;
       const i = reuse ? (gone.splice((o.rejoin ?? 0) % gone.length, 1)[0] ?? 0) : next++;
-      change = t.add(n(i));
+      const prefer = reuse ? lastSeat.get(i) : undefined;
+      const canHave = prefer !== undefined && seatIsFree(t, prefer.path, prefer.slot);
+      change = t.add(n(i), prefer && { prefer });
       expect(change.positions.has(n(i))).toBe(true);
+      if (prefer) {
+        const got = t.positionOf(n(i));
+        expect(got.path.join('.') === prefer.path.join('.') && got.slot === prefer.slot).toBe(
+          canHave,
+        );
+      }
     } else {
       const ids = t.nodeIds();
       if (ids.length === 0) return;
       const id = ids[o.pick % ids.length] ?? ids[0];
       if (id === undefined) return;
+      const { path, slot } = t.positionOf(id);
       change = t.remove(id);
       gone.push(Number(id.slice(1)));
+      lastSeat.set(Number(id.slice(1)), { path: [...path], slot });
       expect(t.has(id)).toBe(false);
     }
     mirror.apply(change);
@@ -65,7 +93,7 @@ function run(ops: Op[], fullEvery = 1): void {
   });
 }
 
-describe('[TOP10][TOP12][TOP13] random joins and leaves', () => {
+describe('[TOP10][TOP12][TOP13][TOP17] random joins, leaves and reconnects', () => {
   it('keep every invariant, and the change orders reproduce the new state exactly', () => {
     fc.assert(
       fc.property(fc.array(op, { maxLength: 300, size: 'max' }), (ops) => run(ops)),
