@@ -4,31 +4,65 @@
  *
  * POOLNET_PORT (8080), POOLNET_HOST (127.0.0.1), POOLNET_DATA (./data), POOLNET_DATABASE_URL
  * (absent: SQLite in the data dir), POOLNET_RP_ID (localhost), POOLNET_ORIGINS (comma
- * separated; default http://localhost:<port>).
+ * separated; default http://localhost:<port>), POOLNET_CONFIG (a JSON file with any setting
+ * of the config schema — TLS, TURN, rate limits, STUN…; the variables above override it).
  */
+import { readFileSync } from 'node:fs';
 import { startPoolnetServer } from './api/compose.js';
 import { ConfigError } from './http/errors.js';
 import { type ServerConfigInput, parseServerConfig } from './http/config.js';
+
+/** The JSON config file named by POOLNET_CONFIG, or `{}`; unreadable or not JSON is a ConfigError. */
+function configFile(path: string | undefined): Record<string, unknown> {
+  if (path === undefined) return {};
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw new Error('not a JSON object');
+    }
+    return parsed as Record<string, unknown>;
+  } catch (cause) {
+    throw new ConfigError(
+      [{ path: 'POOLNET_CONFIG', message: `cannot read ${path}: ${String(cause)}` }],
+      {
+        cause,
+      },
+    );
+  }
+}
 
 function configFromEnv(env: NodeJS.ProcessEnv): ServerConfigInput {
   const text = (name: string): string | undefined => {
     const value = env[name]?.trim();
     return value === undefined || value === '' ? undefined : value;
   };
+  const file = configFile(text('POOLNET_CONFIG'));
+  const rp = (file.rp ?? {}) as Record<string, unknown>;
   const portText = text('POOLNET_PORT');
   // A non-number stays a string so the schema reports it by name.
-  const port = portText === undefined ? 8080 : /^\d+$/.test(portText) ? Number(portText) : portText;
+  const port =
+    portText === undefined
+      ? (file.port ?? 8080)
+      : /^\d+$/.test(portText)
+        ? Number(portText)
+        : portText;
   const origins = text('POOLNET_ORIGINS')
     ?.split(',')
     .map((origin) => origin.trim())
-    .filter((origin) => origin !== '') ?? [`http://localhost:${String(port)}`];
+    .filter((origin) => origin !== '') ??
+    rp.origins ?? [`http://localhost:${String(port)}`];
+  const defined = (entries: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(entries).filter(([, value]) => value !== undefined));
   return {
-    port: port as number,
-    host: text('POOLNET_HOST'),
-    dataDir: text('POOLNET_DATA'),
-    databaseUrl: text('POOLNET_DATABASE_URL'),
-    rp: { id: text('POOLNET_RP_ID') ?? 'localhost', name: 'Poolnet', origins },
-  };
+    ...file,
+    ...defined({
+      port,
+      host: text('POOLNET_HOST'),
+      dataDir: text('POOLNET_DATA'),
+      databaseUrl: text('POOLNET_DATABASE_URL'),
+    }),
+    rp: { name: 'Poolnet', ...rp, id: text('POOLNET_RP_ID') ?? rp.id ?? 'localhost', origins },
+  } as ServerConfigInput;
 }
 
 async function main(): Promise<void> {

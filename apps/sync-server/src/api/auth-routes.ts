@@ -98,7 +98,6 @@ export function authRoutes(
       const identity = await identityOf(auth, request);
       const { deviceId } = parseBody(deviceBody, request.body);
       const device = await auth.revokeDevice(identity.userId, asNodeId(deviceId));
-      signingKeys.delete(device.id);
       hub.disconnect({ deviceId: device.id }, 'the device was revoked');
       return { device };
     }),
@@ -136,7 +135,7 @@ export function authRoutes(
       if (key.length !== SIGNING_KEY_BYTES) {
         throw new ApiError('BAD_REQUEST', 'publicKey must be 32 bytes, base64url');
       }
-      signingKeys.set(identity.userId, identity.deviceId, key);
+      await signingKeys.set(identity.userId, identity.deviceId, key);
       return { deviceId: identity.deviceId, publicKey };
     }),
   ];

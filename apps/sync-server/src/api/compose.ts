@@ -31,7 +31,7 @@ export async function startPoolnetServer(
   options: PoolnetServerOptions = {},
 ): Promise<SyncServer> {
   const secret = await loadAuthSecret(join(config.dataDir, AUTH_SECRET_FILE));
-  const signingKeys = new DeviceSigningKeys();
+  let signingKeys: DeviceSigningKeys | undefined;
   // The store is opened by the edge and handed to `routes`, which runs before it listens.
   let auth: AuthService | undefined;
   const authService = (): AuthService => {
@@ -50,11 +50,7 @@ export async function startPoolnetServer(
         throw err;
       }
     },
-    devicePublicKey: async ({ userId, nodeId }) => {
-      const key = signingKeys.get(userId, nodeId);
-      if (key === undefined) throw new Error(`device ${nodeId} registered no signing key`);
-      return key;
-    },
+    devicePublicKey: async ({ userId, nodeId }) => signingKeys?.get(userId, nodeId),
     routes: ({ store, clock, hub }) => {
       auth = new AuthService(store, {
         rpId: config.rp.id,
@@ -64,6 +60,7 @@ export async function startPoolnetServer(
         clock,
         serverUrl: options.serverUrl ?? config.rp.origins[0],
       });
+      signingKeys = new DeviceSigningKeys(store);
       return [...authRoutes(auth, signingKeys, hub), ...poolRoutes(auth, store, clock, hub)];
     },
   });

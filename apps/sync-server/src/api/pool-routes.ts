@@ -158,6 +158,12 @@ export function poolRoutes(
       // The token is shown once, here; the store keeps only its hash.
       return { invite: inviteView(invite), token };
     }),
+    apiRoute('POST', '/v1/invites/list', async (request) => {
+      const { userId } = await identityOf(auth, request);
+      const { poolId } = parseBody(poolBody, request.body);
+      await requireMember(asPoolId(poolId), userId);
+      return { invites: (await store.listInvites(asPoolId(poolId))).map(inviteView) };
+    }),
     apiRoute('POST', '/v1/invites/revoke', async (request) => {
       const { userId } = await identityOf(auth, request);
       const body = parseBody(revokeInviteBody, request.body);

@@ -1,30 +1,29 @@
 /**
  * The Ed25519 public keys devices sign pool messages with, which the certificate handed out
- * at join certifies. IN MEMORY ONLY for now: the store has no column for them, so a restart
- * forgets every key and each device registers it again (`POST /v1/devices/signing-key`)
- * before it joins; in a cluster the join must reach the instance that holds the key.
+ * at join certifies. Kept in the store (`devices.signing_key`), so they survive a restart and
+ * any instance of a cluster can certify a joining device.
  */
 import type { NodeId, UserId } from '@poolnet/protocol';
+import type { ServerStore } from '../store/store.js';
 
 export const SIGNING_KEY_BYTES = 32;
 
 export class DeviceSigningKeys {
-  private readonly keys = new Map<NodeId, { readonly userId: UserId; readonly key: Uint8Array }>();
+  constructor(
+    private readonly store: Pick<ServerStore, 'setDeviceSigningKey' | 'getDeviceSigningKey'>,
+  ) {}
 
-  /** Sets (or replaces) the key of the user's device. */
-  set(userId: UserId, deviceId: NodeId, key: Uint8Array): void {
+  /** Sets (or replaces) the key of the user's live device; NOT_FOUND from the store otherwise. */
+  async set(userId: UserId, deviceId: NodeId, key: Uint8Array): Promise<void> {
     if (key.length !== SIGNING_KEY_BYTES) throw new Error('an Ed25519 public key is 32 bytes');
-    this.keys.set(deviceId, { userId, key: Uint8Array.from(key) });
+    await this.store.setDeviceSigningKey(userId, deviceId, Buffer.from(key).toString('base64url'));
   }
 
-  /** The key of the user's device, or `undefined` if it registered none. */
-  get(userId: UserId, deviceId: NodeId): Uint8Array | undefined {
-    const entry = this.keys.get(deviceId);
-    return entry?.userId === userId ? Uint8Array.from(entry.key) : undefined;
-  }
-
-  /** Forgets a revoked device's key. */
-  delete(deviceId: NodeId): void {
-    this.keys.delete(deviceId);
+  /** The key of the user's live device, or `undefined` if it registered none. */
+  async get(userId: UserId, deviceId: NodeId): Promise<Uint8Array | undefined> {
+    const text = await this.store.getDeviceSigningKey(userId, deviceId);
+    if (text === undefined) return undefined;
+    const key = Buffer.from(text, 'base64url');
+    return key.length === SIGNING_KEY_BYTES ? Uint8Array.from(key) : undefined;
   }
 }

@@ -19,7 +19,13 @@ import { join } from 'node:path';
 import { systemClock } from '@poolnet/engine';
 import type { NodeId, PoolId, UserId } from '@poolnet/protocol';
 import { StunServer, buildIceConfig } from '../ice/index.js';
-import { type Clock, type HubLimits, type Identity, SignallingHub } from '../signalling/index.js';
+import {
+  type Clock,
+  type HubLimits,
+  type Identity,
+  SignallingError,
+  SignallingHub,
+} from '../signalling/index.js';
 import { type ServerStore, openServerStore, storeConfigFor } from '../store/index.js';
 import { CertificateAuthority } from './certificate-authority.js';
 import { clientAddress } from './client-address.js';
@@ -38,13 +44,14 @@ export interface SyncServerDeps {
   authenticate(accessToken: string): Promise<Identity | undefined>;
   /**
    * The Ed25519 public key (32 bytes) a device signs with, for the certificate it gets at
-   * join. Throwing refuses the join as INTERNAL ([SIG13]).
+   * join; `undefined` when it registered none, which refuses the join as FORBIDDEN
+   * (`NO_SIGNING_KEY`). Throwing refuses it as INTERNAL ([SIG13]).
    */
   devicePublicKey(request: {
     readonly poolId: PoolId;
     readonly userId: UserId;
     readonly nodeId: NodeId;
-  }): Promise<Uint8Array>;
+  }): Promise<Uint8Array | undefined>;
   /** Whether the user is a member of the pool. Default: the store's membership table. */
   isMember?(userId: UserId, poolId: PoolId): Promise<boolean>;
   /** Default: the system clock. */
@@ -103,15 +110,16 @@ export async function startSyncServer(
       isMember:
         deps.isMember ??
         (async (userId, poolId) => (await store.getMembership(poolId, userId)) !== undefined),
-      certify: async ({ poolId, userId, nodeId }) => ({
-        cert: authority.issue({
-          nodeId,
-          userId,
-          publicKey: await deps.devicePublicKey({ poolId, userId, nodeId }),
-          nowMs: clock.now(),
-        }),
-        authorityPublicKey: authority.publicKey,
-      }),
+      certify: async ({ poolId, userId, nodeId }) => {
+        const publicKey = await deps.devicePublicKey({ poolId, userId, nodeId });
+        if (publicKey === undefined) {
+          throw new SignallingError('NO_SIGNING_KEY', 'register a signing key before joining');
+        }
+        return {
+          cert: authority.issue({ nodeId, userId, publicKey, nowMs: clock.now() }),
+          authorityPublicKey: authority.publicKey,
+        };
+      },
     });
     const limiter = new RateLimiter({
       limits: config.rateLimits,

@@ -22,6 +22,8 @@ export type SignallingErrorCode =
   | 'AUTH_TIMEOUT'
   /** A second `auth` on an authenticated connection. */
   | 'ALREADY_AUTHENTICATED'
+  /** The device registered no signing key, so it cannot be certified ([SIG5]). */
+  | 'NO_SIGNING_KEY'
   /** The user is not a member of the pool it asked to join ([SIG5]). */
   | 'NOT_A_MEMBER'
   /** The join names a device other than the one the token is bound to ([SIG5]). */
@@ -61,6 +63,7 @@ const WIRE_CODE: Readonly<Record<SignallingErrorCode, ProtocolErrorCode>> = {
   AUTH_TIMEOUT: 'UNAUTHENTICATED',
   ALREADY_AUTHENTICATED: 'CONFLICT',
   NOT_A_MEMBER: 'FORBIDDEN',
+  NO_SIGNING_KEY: 'FORBIDDEN',
   WRONG_DEVICE: 'FORBIDDEN',
   ALREADY_JOINED: 'CONFLICT',
   NOT_JOINED: 'FORBIDDEN',

@@ -29,7 +29,7 @@ import {
   resolveLimits,
 } from './config.js';
 import type { Connection, Session } from './connection.js';
-import { SignallingError } from './errors.js';
+import { SignallingError, isSignallingError } from './errors.js';
 import { LivePool, type TopologyView } from './live-pool.js';
 import { type SignallingMetrics, emptyMetrics } from './metrics.js';
 import { NodeSession, type Placement, type SessionHost } from './node-session.js';
@@ -153,6 +153,7 @@ export class SignallingHub {
         throw new Error('authority key is not 32 bytes');
       }
     } catch (cause) {
+      if (isSignallingError(cause, 'NO_SIGNING_KEY')) throw cause;
       throw new SignallingError('INTERNAL', 'certification failed', { cause });
     }
     return certification;

@@ -209,6 +209,15 @@ export interface ServerStore {
   /** Records that the device was seen at `now` (never moves backwards). `NOT_FOUND` if unknown. */
   touchDevice(deviceId: NodeId, now: number): Promise<void>;
 
+  /**
+   * Sets (or replaces) the pool-message signing key (32 bytes, base64url) of a live device of
+   * the user; NOT_FOUND for another user's, a revoked or an unknown device.
+   */
+  setDeviceSigningKey(userId: UserId, deviceId: NodeId, key: string): Promise<void>;
+
+  /** The device's signing key; `undefined` if none was set, or the device is revoked or not the user's. */
+  getDeviceSigningKey(userId: UserId, deviceId: NodeId): Promise<string | undefined>;
+
   // ---- sessions (refresh tokens)
 
   /**

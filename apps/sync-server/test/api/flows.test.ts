@@ -34,6 +34,8 @@ beforeAll(async () => {
     dataDir,
     stun: { port: 0, host: '127.0.0.1' },
     rp: { id: 'localhost', name: 'Poolnet test', origins: [ORIGIN] },
+    // Many accounts from one address: limits are tested in test/http.
+    rateLimits: { register: { burst: 100, perMinute: 100 } },
   });
   server = await startPoolnetServer(config, { deps: { onInternalError: () => undefined } });
 });
@@ -308,6 +310,33 @@ describe('Poolnet API flows', () => {
       expect((await ownerLink.closed).reason).toBe('ACCESS_ENDED');
     } finally {
       ownerLink.ws.terminate();
+    }
+  });
+  it('[API8] a device with no signing key is refused at join with a typed error and may retry', async () => {
+    const user = await register(new SoftwareAuthenticator(), 'Nokey');
+    const { pools } = await ok('GET', '/v1/pools', { token: user.accessToken });
+    const homeId = pools[0].pool.id as string;
+    const client = await SignalClient.open(server.wsUrl);
+    try {
+      client.send({ case: 'auth', value: { accessToken: user.accessToken } });
+      await client.next('authenticated');
+      const join = () =>
+        client.send({
+          case: 'join',
+          value: { poolId: homeId, device: { deviceId: user.deviceId, name: 'x' } },
+        });
+      const seq = join();
+      const refusal = await client.next('error');
+      expect(refusal.body.value).toMatchObject({ code: ErrorCode.FORBIDDEN, seq });
+      const { publicKey } = nobleCrypto.generateKeyPair();
+      await ok('POST', '/v1/devices/signing-key', {
+        token: user.accessToken,
+        body: { publicKey: Buffer.from(publicKey).toString('base64url') },
+      });
+      join();
+      expect((await client.next('joined')).body.value.cert?.publicKey).toEqual(publicKey);
+    } finally {
+      client.ws.terminate();
     }
   });
 });

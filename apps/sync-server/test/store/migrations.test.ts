@@ -34,6 +34,7 @@ describe('migrations', () => {
       try {
         expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([
           { version: 1, name: 'initial' },
+          { version: 2, name: 'device-signing-key' },
         ]);
         expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       } finally {
@@ -63,7 +64,10 @@ describe('migrations', () => {
         const { rows } = await client.query(
           `SELECT version, name FROM ${schema}.schema_migrations`,
         );
-        expect(rows).toEqual([{ version: 1, name: 'initial' }]);
+        expect(rows).toEqual([
+          { version: 1, name: 'initial' },
+          { version: 2, name: 'device-signing-key' },
+        ]);
       } finally {
         await client.end();
       }

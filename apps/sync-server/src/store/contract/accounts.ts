@@ -351,4 +351,29 @@ export const accountCases: readonly ServerStoreContractCase[] = [
       check((await store.listDevices(user(1))).length === 2, 'exactly one device added');
     },
   },
+  {
+    id: 'DB23',
+    name: "a device's signing key is kept, replaced, private to its user, and gone with revocation",
+    async run(make) {
+      const store = await make();
+      await register(store, 1);
+      await register(store, 2);
+      const key = 'A'.repeat(43);
+      check((await store.getDeviceSigningKey(user(1), device(1))) === undefined, 'none at first');
+      await store.setDeviceSigningKey(user(1), device(1), key);
+      check((await store.getDeviceSigningKey(user(1), device(1))) === key, 'kept');
+      await store.setDeviceSigningKey(user(1), device(1), 'B'.repeat(43));
+      check((await store.getDeviceSigningKey(user(1), device(1))) === 'B'.repeat(43), 'replaced');
+      await expectError(
+        store.setDeviceSigningKey(user(2), device(1), key),
+        'NOT_FOUND',
+        "another user's device",
+      );
+      check((await store.getDeviceSigningKey(user(2), device(1))) === undefined, 'not readable');
+      await expectError(store.setDeviceSigningKey(user(1), device(9), key), 'NOT_FOUND', 'unknown');
+      await store.revokeDevice(user(1), device(1), T0 + MINUTE);
+      check((await store.getDeviceSigningKey(user(1), device(1))) === undefined, 'revoked');
+      await expectError(store.setDeviceSigningKey(user(1), device(1), key), 'NOT_FOUND', 'revoked');
+    },
+  },
 ];

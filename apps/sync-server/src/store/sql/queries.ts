@@ -33,6 +33,11 @@ export const SELECT_DEVICE = 'SELECT * FROM devices WHERE id = ?';
 export const SELECT_DEVICES_OF_USER =
   'SELECT * FROM devices WHERE user_id = ? ORDER BY created_at, id';
 export const UPDATE_DEVICE_NAME = 'UPDATE devices SET name = ? WHERE id = ? AND user_id = ?';
+/** Only a live device of the user may set its key. */
+export const UPDATE_DEVICE_SIGNING_KEY =
+  'UPDATE devices SET signing_key = ? WHERE id = ? AND user_id = ? AND revoked_at IS NULL';
+export const SELECT_DEVICE_SIGNING_KEY =
+  'SELECT signing_key FROM devices WHERE id = ? AND user_id = ? AND revoked_at IS NULL';
 /** Keeps the first revocation time when revoked twice. */
 export const REVOKE_DEVICE =
   'UPDATE devices SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? AND user_id = ?';

@@ -213,6 +213,22 @@ export class SqlStore implements ServerStore {
     );
   }
 
+  setDeviceSigningKey(userId: UserId, deviceId: NodeId, key: string): Promise<void> {
+    return this.guard('set device signing key', async () => {
+      if ((await this.db.run(q.UPDATE_DEVICE_SIGNING_KEY, [key, deviceId, userId])) === 0) {
+        throw notFound('device');
+      }
+    });
+  }
+
+  getDeviceSigningKey(userId: UserId, deviceId: NodeId): Promise<string | undefined> {
+    return this.guard('get device signing key', async () => {
+      const rows = await this.db.all(q.SELECT_DEVICE_SIGNING_KEY, [deviceId, userId]);
+      const key = rows[0]?.signing_key;
+      return typeof key === 'string' ? key : undefined;
+    });
+  }
+
   touchDevice(deviceId: NodeId, now: number): Promise<void> {
     return this.guard('touch device', async () => {
       if ((await this.db.run(q.TOUCH_DEVICE, [now, now, deviceId])) === 0) {
