@@ -5,9 +5,11 @@
  * POOLNET_PORT (8080), POOLNET_HOST (127.0.0.1), POOLNET_DATA (./data), POOLNET_DATABASE_URL
  * (absent: SQLite in the data dir), POOLNET_RP_ID (localhost), POOLNET_ORIGINS (comma
  * separated; default http://localhost:<port>), POOLNET_CONFIG (a JSON file with any setting
- * of the config schema — TLS, TURN, rate limits, STUN…; the variables above override it).
+ * of the config schema — TLS, TURN, rate limits, STUN…; the variables above override it),
+ * POOLNET_LOG_LEVEL (info; JSON log lines on stdout after the address lines).
  */
 import { readFileSync } from 'node:fs';
+import { pino } from 'pino';
 import { startPoolnetServer } from './api/compose.js';
 import { ConfigError } from './http/errors.js';
 import { type ServerConfigInput, parseServerConfig } from './http/config.js';
@@ -60,6 +62,7 @@ function configFromEnv(env: NodeJS.ProcessEnv): ServerConfigInput {
       host: text('POOLNET_HOST'),
       dataDir: text('POOLNET_DATA'),
       databaseUrl: text('POOLNET_DATABASE_URL'),
+      logLevel: text('POOLNET_LOG_LEVEL'),
     }),
     rp: { name: 'Poolnet', ...rp, id: text('POOLNET_RP_ID') ?? rp.id ?? 'localhost', origins },
   } as ServerConfigInput;
@@ -67,7 +70,17 @@ function configFromEnv(env: NodeJS.ProcessEnv): ServerConfigInput {
 
 async function main(): Promise<void> {
   const config = parseServerConfig(configFromEnv(process.env));
-  const server = await startPoolnetServer(config);
+  const logger = pino({ level: config.logLevel, base: { service: 'poolnet-sync' } });
+  const server = await startPoolnetServer(config, { deps: { logger } });
+  logger.info(
+    {
+      url: server.url,
+      wsUrl: server.wsUrl,
+      stunPort: server.stunPort,
+      store: config.databaseUrl === undefined ? 'sqlite' : 'postgres',
+    },
+    'listening',
+  );
   console.log(`poolnet sync server: ${server.url}`);
   console.log(`  signalling: ${server.wsUrl}`);
   console.log(`  stun: udp port ${server.stunPort}`);

@@ -22,7 +22,7 @@ export interface PoolnetServerOptions {
   /** The server URL put into add-device QR payloads. Default: the first RP origin. */
   readonly serverUrl?: string;
   /** Passed to the edge (clock, hub limits, where INTERNAL causes go). */
-  readonly deps?: Pick<SyncServerDeps, 'clock' | 'hubLimits' | 'onInternalError'>;
+  readonly deps?: Pick<SyncServerDeps, 'clock' | 'hubLimits' | 'onInternalError' | 'logger'>;
 }
 
 /** Starts the sync server with accounts, devices, pools and invites wired in. */

@@ -97,6 +97,10 @@ const schema = z
      * Only behind a proxy that sets it: otherwise clients choose their own rate-limit bucket.
      */
     trustProxy: z.boolean().default(false),
+    /** Structured (pino, JSON lines on stdout) log level; requests are logged at `debug`. */
+    logLevel: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
   })
   .strict();
 

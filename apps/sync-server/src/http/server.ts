@@ -17,6 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { isIPv6 } from 'node:net';
 import { join } from 'node:path';
 import { systemClock } from '@poolnet/engine';
+import { type Logger, pino } from 'pino';
 import type { NodeId, PoolId, UserId } from '@poolnet/protocol';
 import { StunServer, buildIceConfig } from '../ice/index.js';
 import {
@@ -65,8 +66,10 @@ export interface SyncServerDeps {
   }): readonly Route[];
   /** Hub limits; any left out take the hub's defaults. */
   readonly hubLimits?: Partial<HubLimits>;
-  /** Where INTERNAL causes go (they never reach the client). Default: console.error. */
+  /** Where INTERNAL causes go (they never reach the client). Default: logged at `error`. */
   onInternalError?(error: unknown): void;
+  /** Structured logs. Default: pino on stdout at `config.logLevel`. */
+  readonly logger?: Logger;
 }
 
 export interface SyncServer {
@@ -86,7 +89,9 @@ export async function startSyncServer(
   deps: SyncServerDeps,
 ): Promise<SyncServer> {
   const clock = deps.clock ?? systemClock;
-  const onInternalError = deps.onInternalError ?? ((error) => console.error(error));
+  const logger = deps.logger ?? pino({ level: config.logLevel, base: { service: 'poolnet-sync' } });
+  const onInternalError =
+    deps.onInternalError ?? ((error: unknown) => logger.error({ err: error }, 'internal error'));
   const tls = config.tls === undefined ? undefined : await readTls(config.tls);
   const cleanup: (() => Promise<void>)[] = [];
   const unwind = async () => {
@@ -178,6 +183,7 @@ export async function startSyncServer(
         config,
         metricsText,
         onInternalError,
+        logger,
       });
     };
     const server: Server = tls ? createHttpsServer(tls, onRequest) : createHttpServer(onRequest);
@@ -232,6 +238,7 @@ interface RequestContext {
   readonly config: ServerConfig;
   readonly metricsText: () => string;
   readonly onInternalError: (error: unknown) => void;
+  readonly logger: Logger;
 }
 
 /** One request: route, rate limit, body, handler, and every failure as a JSON error. */
@@ -241,6 +248,19 @@ async function handleRequest(
   context: RequestContext,
 ): Promise<void> {
   let bodyRead = req.method === 'GET' || req.method === 'HEAD';
+  const started = performance.now();
+  // Never the query string or headers: they may carry secrets.
+  res.once('finish', () => {
+    const path = (req.url ?? '/').split('?')[0];
+    const entry = {
+      method: req.method,
+      path,
+      status: res.statusCode,
+      ms: Math.round(performance.now() - started),
+    };
+    if (res.statusCode === 429) context.logger.warn(entry, 'rate limited');
+    else context.logger.debug(entry, 'request');
+  });
   try {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method === 'GET' && url.pathname === '/metrics') {
