@@ -38,6 +38,13 @@ const metric = async (t: TestServer, name: string) => {
 };
 
 const POOL = 'pool-a';
+
+/** The payloads (as text) of every frame of `kind` a client received. */
+function signalPayloads(client: SignalClient, kind: 'signal'): string[] {
+  return client.frames.flatMap((f) =>
+    f.body.case === kind ? [new TextDecoder().decode(f.body.value.payload)] : [],
+  );
+}
 const sdp = (text: string) => new TextEncoder().encode(text);
 
 describe('WebSocket gateway', () => {
@@ -232,5 +239,64 @@ describe('WebSocket gateway', () => {
     expect(await client.closed).toMatchObject({ code: 1001 });
     await expect(fetch(`${t.server.url}/healthz`)).rejects.toThrow();
     await t.server.close(); // idempotent
+  });
+  it('[HTTP22] with 12 real clients: a signal to an unlinked node is refused and not delivered; a client that stops heartbeating is closed and its place re-filled as the topology says', async () => {
+    const t = await start({ deps: { hubLimits: { heartbeatTimeoutMs: 800 } } });
+    const reference = new Topology();
+    const clientsById = new Map<string, SignalClient>();
+    for (let i = 1; i <= 12; i++) {
+      const device = `n${i}`;
+      const client = await open(t);
+      await client.join(t.device(device, `user${i}`, [POOL]), device, POOL);
+      reference.add(asNodeId(device));
+      clientsById.set(device, client);
+    }
+    // Everyone but the one that goes silent keeps heartbeating.
+    const silentId = 'n1'; // a center node: its leaving promotes a node from below
+    const beat = setInterval(() => {
+      for (const [id, client] of clientsById) {
+        if (id !== silentId && client.ws.readyState === WebSocket.OPEN) {
+          client.send({ case: 'heartbeat', value: { sentMs: 1n } });
+        }
+      }
+    }, 150);
+    try {
+      // SDP only between linked nodes ([SIG1]).
+      const sender = clientsById.get('n2')!;
+      const unlinked = [...clientsById.keys()].find(
+        (id) => id !== 'n2' && !reference.linksOf(asNodeId('n2')).has(asNodeId(id)),
+      )!;
+      const seq = sender.send({
+        case: 'signal',
+        value: { toNodeId: unlinked, payload: sdp('v=0 sneaky') },
+      });
+      expect((await sender.next('error')).body.value).toMatchObject({
+        code: ErrorCode.FORBIDDEN,
+        seq,
+      });
+
+      const silent = clientsById.get(silentId)!;
+      expect((await silent.closed).code).toBe(4000 + ErrorCode.EXPIRED);
+      const change = reference.remove(asNodeId(silentId));
+      expect(change.promoted.length).toBeGreaterThan(0);
+      for (const [id, client] of clientsById) {
+        if (id === silentId) continue;
+        await client.next('memberLeft', (f) => f.body.value.nodeId === silentId, 3000);
+        // Each node's last Position is what the topology says now.
+        const positions = client.frames.flatMap((f) =>
+          f.body.case === 'position'
+            ? [f.body.value.position]
+            : f.body.case === 'joined'
+              ? [f.body.value.position]
+              : [],
+        );
+        expect(positions.at(-1), id).toEqual(positionToWire(reference.positionOf(asNodeId(id))));
+      }
+      expect([...clientsById.values()].flatMap((c) => signalPayloads(c, 'signal'))).not.toContain(
+        'v=0 sneaky',
+      );
+    } finally {
+      clearInterval(beat);
+    }
   });
 });
