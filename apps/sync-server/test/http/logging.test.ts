@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type TestServer, startTestServer } from './fixture.js';
 
@@ -9,7 +9,7 @@ afterEach(async () => {
 });
 
 /** A pino logger at `debug` whose JSON lines land in `lines`. */
-function capture(): { logger: pino.Logger; lines: Array<Record<string, unknown>> } {
+function capture(): { logger: Logger; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
