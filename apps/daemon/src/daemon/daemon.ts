@@ -1,0 +1,554 @@
+/**
+ * The daemon of one device: its account, its pools (one `PoolRuntime` each) and what the local
+ * API asks of them (API.md). The pool list follows the server: every pool the user is a member
+ * of is joined, and a pool the server no longer lists (left, removed, deleted) is stopped.
+ */
+import { hostname } from 'node:os';
+import type { NodeWebRtcTransportOptions } from '@poolnet/transport-webrtc';
+import {
+  MAX_TEXT_BYTES,
+  asMessageId,
+  asPoolId,
+  type PoolId,
+  utf8ByteLength,
+} from '@poolnet/protocol';
+import { type DeviceDatabase, JoinedPools, openDeviceDatabase } from '@poolnet/store-sqlite';
+import { Account } from './account.js';
+import { DaemonError } from './errors.js';
+import { type MessageView, PoolRuntime } from './pool-runtime.js';
+import type { Json } from './server-api.js';
+import { DataDir, FILES } from './state-files.js';
+
+export interface DaemonOptions {
+  readonly serverUrl: string;
+  readonly dataDir: string;
+  readonly log?: (line: string) => void;
+  /** WebRTC settings (tests bind to 127.0.0.1); ICE servers come from the sync server. */
+  readonly webrtc?: NodeWebRtcTransportOptions;
+  /** How often the pool list is read from the server again. */
+  readonly refreshMs?: number;
+}
+
+export type DaemonEvent =
+  | { type: 'message'; message: MessageView }
+  | { type: 'pool'; pool: string; joined: boolean }
+  | { type: 'link'; pool: string; peer: string; up: boolean; transport: string }
+  | { type: 'server'; connected: boolean };
+
+export interface PoolView {
+  readonly id: string;
+  readonly name: string;
+  readonly isHome: boolean;
+  readonly ownerId: string;
+  readonly role: 'owner' | 'member';
+  readonly members: number;
+  readonly online: number;
+  readonly unread: number;
+}
+
+interface ServerPool {
+  pool: { id: string; name: string; ownerId: string; isHome: boolean };
+  online: number;
+  members: Array<{
+    member: { userId: string; role: 'owner' | 'member' };
+    displayName: string;
+    devices: Array<{ id: string; name: string; type: string; online: boolean }>;
+  }>;
+}
+
+const MAX_PAGE = 500;
+
+export class Daemon {
+  private readonly runtimes = new Map<PoolId, PoolRuntime>();
+  private serverPools = new Map<string, ServerPool>();
+  private readonly names = new Map<string, string>();
+  private readonly listeners = new Set<(event: DaemonEvent) => void>();
+  private readonly joined: JoinedPools;
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private iceServers: unknown[] | undefined;
+  private closed = false;
+  private lastConnected = false;
+  private refreshPending: NodeJS.Timeout | undefined;
+
+  private constructor(
+    private readonly options: DaemonOptions,
+    readonly dir: DataDir,
+    readonly account: Account,
+    private readonly db: DeviceDatabase,
+  ) {
+    this.joined = new JoinedPools(db);
+  }
+
+  static async open(options: DaemonOptions): Promise<Daemon> {
+    const dir = new DataDir(options.dataDir);
+    await dir.ensure();
+    const account = await Account.load(dir, options.serverUrl);
+    const db = openDeviceDatabase(dir.file(FILES.database));
+    return new Daemon(options, dir, account, db);
+  }
+
+  /** Joins the pools of the account, if there is one, and keeps following the server. */
+  start(): void {
+    if (this.account.current) this.scheduleRefresh(0);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.refreshTimer);
+    clearTimeout(this.refreshPending);
+    for (const runtime of this.runtimes.values()) runtime.stop();
+    this.runtimes.clear();
+    this.db.close();
+  }
+
+  onEvent(listener: (event: DaemonEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  // ---- status and account
+
+  status() {
+    const account = this.account.current;
+    return {
+      deviceId: account?.deviceId ?? null,
+      userId: account?.userId ?? null,
+      displayName: account?.displayName ?? null,
+      deviceName: account?.deviceName ?? null,
+      server: { url: this.account.serverUrl, connected: this.connected() },
+      dataDir: this.dir.path,
+      pools: [...this.runtimes.values()].map((runtime) => ({
+        id: runtime.poolId,
+        name: this.serverPools.get(runtime.poolId)?.pool.name ?? runtime.poolId,
+        joined: runtime.placed,
+        position: runtime.position,
+        links: runtime.links(),
+      })),
+    };
+  }
+
+  async register(name: unknown, device: unknown) {
+    const account = await this.account.register(
+      text(name, 'name'),
+      device === undefined ? hostname() : text(device, 'device'),
+    );
+    await this.refreshPools();
+    return this.accountView(account);
+  }
+
+  async login() {
+    const account = await this.account.login();
+    await this.refreshPools();
+    return this.accountView(account);
+  }
+
+  async logout(): Promise<{ ok: true }> {
+    await this.account.logout();
+    for (const runtime of this.runtimes.values()) runtime.stop();
+    this.runtimes.clear();
+    clearTimeout(this.refreshTimer);
+    return { ok: true };
+  }
+
+  async link(code: unknown, name: unknown) {
+    const account = await this.account.link(
+      text(code, 'code'),
+      name === undefined ? hostname() : text(name, 'name'),
+    );
+    await this.refreshPools();
+    return this.accountView(account);
+  }
+
+  async devices() {
+    const me = this.account.require();
+    const { devices } = await this.account.api.authed('GET', '/v1/devices');
+    return {
+      devices: (devices as Json[]).map((d) => ({
+        id: d.id,
+        name: d.name,
+        type: d.type,
+        createdAt: d.createdAt,
+        lastSeenAt: d.lastSeenAt,
+        revokedAt: d.revokedAt,
+        current: d.id === me.deviceId,
+      })),
+    };
+  }
+
+  async deviceCode() {
+    this.account.require();
+    const { code, qrPayload, expiresAt } = await this.account.api.authed(
+      'POST',
+      '/v1/devices/code',
+    );
+    return { code, qrPayload, expiresAt };
+  }
+
+  async renameDevice(deviceId: unknown, name: unknown) {
+    this.account.require();
+    return this.account.api.authed('POST', '/v1/devices/rename', {
+      deviceId: text(deviceId, 'deviceId'),
+      name: text(name, 'name'),
+    });
+  }
+
+  async revokeDevice(deviceId: unknown) {
+    this.account.require();
+    return this.account.api.authed('POST', '/v1/devices/revoke', {
+      deviceId: text(deviceId, 'deviceId'),
+    });
+  }
+
+  // ---- pools
+
+  async pools(): Promise<{ pools: PoolView[] }> {
+    this.account.require();
+    await this.refreshPools();
+    return { pools: [...this.serverPools.values()].map((p) => this.poolView(p)) };
+  }
+
+  async createPool(name: unknown): Promise<{ pool: PoolView }> {
+    this.account.require();
+    const { pool } = await this.account.api.authed('POST', '/v1/pools/create', {
+      name: text(name, 'name'),
+    });
+    await this.refreshPools();
+    return { pool: this.poolView(this.requireServerPool(pool.id)) };
+  }
+
+  async invite(pool: unknown, expiresSeconds: unknown, uses: unknown) {
+    const poolId = this.resolvePool(pool);
+    const ttl =
+      expiresSeconds === undefined ? 7 * 86_400 : int(expiresSeconds, 'expiresSeconds', 60);
+    const maxUses = uses === undefined ? 1 : int(uses, 'uses', 1);
+    const { invite, token } = await this.account.api.authed('POST', '/v1/invites/create', {
+      poolId,
+      ttlSeconds: ttl,
+      maxUses,
+    });
+    return {
+      link: `${this.account.serverUrl}/join#${token as string}`,
+      inviteId: invite.id,
+      expiresAt: invite.expiresAt,
+      maxUses: invite.maxUses,
+    };
+  }
+
+  async join(link: unknown): Promise<{ pool: PoolView }> {
+    this.account.require();
+    const token = inviteToken(text(link, 'link'));
+    const { pool } = await this.account.api.authed('POST', '/v1/invites/join', { token });
+    await this.refreshPools();
+    return { pool: this.poolView(this.requireServerPool(pool.id)) };
+  }
+
+  async leave(pool: unknown): Promise<{ ok: true }> {
+    const poolId = this.resolvePool(pool);
+    await this.account.api.authed('POST', '/v1/pools/leave', { poolId });
+    this.dropPool(poolId);
+    return { ok: true };
+  }
+
+  async members(pool: unknown) {
+    const poolId = this.resolvePool(pool);
+    await this.refreshPools();
+    const p = this.requireServerPool(poolId);
+    return {
+      members: p.members.map((m) => ({
+        userId: m.member.userId,
+        displayName: m.displayName,
+        role: m.member.role,
+        devices: m.devices.map((d) => ({ id: d.id, name: d.name, type: d.type, online: d.online })),
+      })),
+    };
+  }
+
+  // ---- messages
+
+  async send(pool: unknown, body: unknown): Promise<{ message: MessageView }> {
+    const poolId = this.resolvePool(pool);
+    const message = text(body, 'text');
+    if (utf8ByteLength(message) > MAX_TEXT_BYTES) {
+      throw new DaemonError('BAD_REQUEST', `text is longer than ${MAX_TEXT_BYTES} bytes`);
+    }
+    const sent = await this.runtime(poolId).sendText(message);
+    this.joined.markRead(poolId, asMessageId(sent.id));
+    return { message: sent };
+  }
+
+  async messages(pool: unknown, query: { before?: string; after?: string; limit?: string }) {
+    const poolId = this.resolvePool(pool);
+    const limit = query.limit === undefined ? 50 : int(Number(query.limit), 'limit', 1);
+    if (limit > MAX_PAGE) throw new DaemonError('BAD_REQUEST', `limit is at most ${MAX_PAGE}`);
+    if (query.before !== undefined && query.after !== undefined) {
+      throw new DaemonError('BAD_REQUEST', 'give before or after, not both');
+    }
+    // History is on disk: it reads the same whether or not the pool is connected.
+    const runtime = this.runtimes.get(poolId) ?? this.historyOf(poolId);
+    for (const cursor of [query.before, query.after]) {
+      if (cursor !== undefined && !(await runtime.has(asMessageId(cursor)))) {
+        throw new DaemonError('NOT_FOUND', `no message ${cursor} in this pool`);
+      }
+    }
+    const read = () =>
+      runtime.page({
+        limit,
+        ...(query.before === undefined ? {} : { before: asMessageId(query.before) }),
+        ...(query.after === undefined ? {} : { after: asMessageId(query.after) }),
+      });
+    let page = await read();
+    // An author this device has not heard of yet: learn the names, then read again.
+    if (page.messages.some((m) => m.authorName === null && m.userId !== '')) {
+      try {
+        await this.refreshPools();
+        page = await read();
+      } catch {
+        // Offline: names stay unknown for now.
+      }
+    }
+    const newest = page.messages.at(-1);
+    if (newest && !page.hasNewer) this.joined.markRead(poolId, asMessageId(newest.id));
+    return page;
+  }
+
+  // ---- following the server
+
+  /** Reads the pool list and starts or stops pool runtimes to match it. */
+  async refreshPools(): Promise<void> {
+    const me = this.account.require();
+    const { pools } = (await this.account.api.authed('GET', '/v1/pools')) as {
+      pools: ServerPool[];
+    };
+    await this.account.ensureSigningKey();
+    if (this.iceServers === undefined) {
+      try {
+        const ice = await this.account.api.authed('GET', '/v1/ice');
+        this.iceServers = Array.isArray(ice.iceServers) ? ice.iceServers : [];
+      } catch (err) {
+        this.log(`no ICE configuration from the server: ${String(err)}`);
+      }
+    }
+    this.serverPools = new Map(pools.map((p) => [p.pool.id, p]));
+    for (const p of pools) {
+      for (const m of p.members) this.names.set(m.member.userId, m.displayName);
+      const mine = p.members.find((m) => m.member.userId === me.userId);
+      if (mine) await this.account.setDisplayName(mine.displayName);
+      const poolId = asPoolId(p.pool.id);
+      this.joined.join({ poolId, name: p.pool.name, joinedAt: Date.now() });
+      if (!this.runtimes.has(poolId) && !this.closed) this.startPool(poolId);
+    }
+    for (const poolId of [...this.runtimes.keys()]) {
+      if (!this.serverPools.has(poolId)) this.dropPool(poolId);
+    }
+  }
+
+  private startPool(poolId: PoolId): void {
+    const me = this.account.require();
+    const runtime = new PoolRuntime({
+      poolId,
+      api: this.account.api,
+      db: this.db,
+      device: { deviceId: me.deviceId, userId: me.userId, name: me.deviceName },
+      signingKey: this.account.signingKey,
+      webrtc: {
+        ...this.options.webrtc,
+        ...(this.iceServers === undefined
+          ? {}
+          : { iceServers: this.iceServers as NodeWebRtcTransportOptions['iceServers'] }),
+      },
+      displayName: (userId) => this.displayName(userId),
+      onMembers: (userIds) => {
+        if (userIds.some((id) => !this.names.has(id))) this.refreshSoon();
+      },
+      ensureSigningKey: () => this.account.ensureSigningKey(),
+      onMessage: (message) => this.emit({ type: 'message', message }),
+      onPlaced: (placed) => {
+        this.emit({ type: 'pool', pool: poolId, joined: placed });
+        this.serverState();
+      },
+      onLink: (peer, up, transport) =>
+        this.emit({ type: 'link', pool: poolId, peer, up, transport }),
+      onGone: (reason) => {
+        this.log(`access to ${poolId} ended: ${reason}`);
+        this.dropPool(poolId);
+      },
+      log: (line) => this.log(line),
+    });
+    this.runtimes.set(poolId, runtime);
+    runtime.start();
+  }
+
+  private dropPool(poolId: PoolId): void {
+    this.runtimes.get(poolId)?.stop();
+    this.runtimes.delete(poolId);
+    this.serverPools.delete(poolId);
+    this.joined.leave(poolId);
+    this.emit({ type: 'pool', pool: poolId, joined: false });
+  }
+
+  private scheduleRefresh(delayMs: number): void {
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => {
+      if (this.closed || !this.account.current) return;
+      this.refreshPools().then(
+        () => this.scheduleRefresh(this.options.refreshMs ?? 30_000),
+        (err: unknown) => {
+          this.log(`cannot read the pool list: ${String(err)}`);
+          this.scheduleRefresh(3000);
+        },
+      );
+    }, delayMs);
+  }
+
+  // ---- helpers
+
+  /** A user's display name; an unknown user makes the pool list be read again soon. */
+  private displayName(userId: string): string | null {
+    const name = this.names.get(userId);
+    if (name === undefined) this.refreshSoon();
+    return name ?? null;
+  }
+
+  /** Reads the pool list again shortly (at most one read in flight, one waiting). */
+  private refreshSoon(): void {
+    if (this.refreshPending || this.closed || !this.account.current) return;
+    this.refreshPending = setTimeout(() => {
+      this.refreshPools()
+        .catch((err: unknown) => this.log(`cannot read the pool list: ${String(err)}`))
+        .finally(() => (this.refreshPending = undefined));
+    }, 200);
+  }
+
+  private connected(): boolean {
+    return [...this.runtimes.values()].some((r) => r.placed);
+  }
+
+  private serverState(): void {
+    const connected = this.connected();
+    if (connected === this.lastConnected) return;
+    this.lastConnected = connected;
+    this.emit({ type: 'server', connected });
+  }
+
+  /** A runtime that is never started: reads the pool's log, sends nothing. */
+  private historyOf(poolId: PoolId): PoolRuntime {
+    const me = this.account.require();
+    return new PoolRuntime({
+      poolId,
+      api: this.account.api,
+      db: this.db,
+      device: { deviceId: me.deviceId, userId: me.userId, name: me.deviceName },
+      signingKey: this.account.signingKey,
+      webrtc: {},
+      displayName: (userId) => this.displayName(userId),
+      onMembers: () => undefined,
+      ensureSigningKey: async () => undefined,
+      onMessage: () => undefined,
+      onPlaced: () => undefined,
+      onLink: () => undefined,
+      onGone: () => undefined,
+      log: () => undefined,
+    });
+  }
+
+  private runtime(poolId: PoolId): PoolRuntime {
+    const runtime = this.runtimes.get(poolId);
+    if (!runtime) throw new DaemonError('NOT_JOINED', 'this device is not in that pool');
+    return runtime;
+  }
+
+  /**
+   * A pool id or a unique pool name (case-insensitive), among the pools the server lists and
+   * those this device joined before (so history reads work while the server is away).
+   */
+  private resolvePool(ref: unknown): PoolId {
+    this.account.require();
+    const wanted = text(ref, 'pool');
+    const known = new Map<string, string>();
+    for (const p of this.joined.list()) known.set(p.poolId, p.name);
+    for (const p of this.serverPools.values()) known.set(p.pool.id, p.pool.name);
+    if (known.has(wanted)) return asPoolId(wanted);
+    const lower = wanted.toLowerCase();
+    const named = [...known].filter(([, name]) => name.toLowerCase() === lower);
+    if (named.length === 1 && named[0]) return asPoolId(named[0][0]);
+    throw new DaemonError(
+      'UNKNOWN_POOL',
+      named.length > 1
+        ? `several pools are called ${wanted}: ${named.map(([id]) => id).join(', ')}`
+        : `no pool ${wanted}; pools: ${[...known].map(([id, name]) => `${name} (${id})`).join(', ') || 'none'}`,
+    );
+  }
+
+  private requireServerPool(id: string): ServerPool {
+    const pool = this.serverPools.get(id);
+    if (!pool) throw new DaemonError('UNKNOWN_POOL', `no pool ${id}`);
+    return pool;
+  }
+
+  private poolView(p: ServerPool): PoolView {
+    const me = this.account.require();
+    return {
+      id: p.pool.id,
+      name: p.pool.name,
+      isHome: p.pool.isHome,
+      ownerId: p.pool.ownerId,
+      role: p.members.find((m) => m.member.userId === me.userId)?.member.role ?? 'member',
+      members: p.members.length,
+      online: p.online,
+      unread: this.joined.get(asPoolId(p.pool.id))?.unread ?? 0,
+    };
+  }
+
+  private accountView(account: {
+    userId: string;
+    deviceId: string;
+    displayName: string | null;
+    deviceName: string;
+  }) {
+    return {
+      userId: account.userId,
+      deviceId: account.deviceId,
+      displayName: this.account.current?.displayName ?? account.displayName ?? '',
+      deviceName: account.deviceName,
+    };
+  }
+
+  private emit(event: DaemonEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.log(`event listener failed: ${String(err)}`);
+      }
+    }
+  }
+
+  private log(line: string): void {
+    this.options.log?.(line);
+  }
+}
+
+/** A non-empty string field, or BAD_REQUEST. */
+function text(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new DaemonError('BAD_REQUEST', `${field} must be a non-empty string`);
+  }
+  return value;
+}
+
+function int(value: unknown, field: string, min: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw new DaemonError('BAD_REQUEST', `${field} must be an integer ≥ ${min}`);
+  }
+  return value;
+}
+
+/** The invite token from a link (`…/join#TOKEN`, `…/join/TOKEN`) or a bare token. */
+export function inviteToken(link: string): string {
+  const trimmed = link.trim();
+  const hash = trimmed.lastIndexOf('#');
+  if (hash >= 0) return trimmed.slice(hash + 1);
+  const slash = trimmed.lastIndexOf('/join/');
+  if (slash >= 0) return trimmed.slice(slash + '/join/'.length);
+  return trimmed;
+}

@@ -1,0 +1,264 @@
+/**
+ * One pool on this device: its signalling session, its engine node, its WebRTC transport and
+ * its message log in SQLite. The engine node is made at the first placement and kept across
+ * signalling reconnects (its links may well outlive a server restart); it is made anew only
+ * when the server hands out a certificate for another key or authority.
+ */
+import {
+  type Clock,
+  type DeviceIdentity,
+  type MessageStore,
+  type PageQuery,
+  type StoredMessage,
+  PoolNode,
+  cryptoRandom,
+  systemClock,
+} from '@poolnet/engine';
+import { nodeCrypto } from '@poolnet/platform-node';
+import {
+  type DeviceCertificate,
+  type MessageId,
+  type NodeId,
+  type PoolId,
+  asNodeId,
+  asUserId,
+  decodePoolMessage,
+  decodeSignedPoolMessage,
+} from '@poolnet/protocol';
+import { type DeviceDatabase, SqliteMessageStore } from '@poolnet/store-sqlite';
+import { type NodeWebRtcTransportOptions, WebRtcTransport } from '@poolnet/transport-webrtc';
+import type { SigningKey } from './account.js';
+import { DaemonError } from './errors.js';
+import { PoolSignalling, type SessionStart } from './pool-signalling.js';
+import type { ServerApi } from './server-api.js';
+
+/** A message as the local API shows it (API.md `Message`). */
+export interface MessageView {
+  readonly id: string;
+  readonly pool: string;
+  readonly author: string;
+  readonly userId: string;
+  readonly authorName: string | null;
+  readonly createdAt: number;
+  readonly kind: string;
+  readonly text: string;
+  readonly mine: boolean;
+}
+
+export interface PoolRuntimeOptions {
+  readonly poolId: PoolId;
+  readonly api: ServerApi;
+  readonly db: DeviceDatabase;
+  readonly device: { readonly deviceId: string; readonly userId: string; readonly name: string };
+  readonly signingKey: SigningKey;
+  readonly webrtc: NodeWebRtcTransportOptions;
+  /** Display names of users, as last read from the server. */
+  displayName(userId: string): string | null;
+  /** Users came online in the pool. */
+  onMembers(userIds: readonly string[]): void;
+  /** Registers the signing key when the server says it has none. */
+  ensureSigningKey(): Promise<void>;
+  onMessage(message: MessageView): void;
+  onPlaced(placed: boolean): void;
+  onLink(peer: string, up: boolean, transport: string): void;
+  onGone(reason: string): void;
+  log(line: string): void;
+  readonly clock?: Clock;
+}
+
+/** The message store of the pool; every message stored for the first time is announced. */
+class AnnouncingStore implements MessageStore {
+  constructor(
+    private readonly inner: SqliteMessageStore,
+    private readonly announce: (message: StoredMessage) => void,
+  ) {}
+  async append(message: StoredMessage): Promise<boolean> {
+    const added = await this.inner.append(message);
+    if (added) this.announce(message);
+    return added;
+  }
+  has(id: MessageId) {
+    return this.inner.has(id);
+  }
+  get(id: MessageId) {
+    return this.inner.get(id);
+  }
+  page(query?: PageQuery) {
+    return this.inner.page(query);
+  }
+  latest(limit: number, maxBytes: number) {
+    return this.inner.latest(limit, maxBytes);
+  }
+  count() {
+    return this.inner.count();
+  }
+}
+
+export class PoolRuntime {
+  readonly poolId: PoolId;
+  private readonly store: AnnouncingStore;
+  readonly signalling: PoolSignalling;
+  private node: PoolNode | undefined;
+  private transport: WebRtcTransport | undefined;
+  private certificate: DeviceCertificate | undefined;
+  private authorityKey: Uint8Array | undefined;
+  private noSigningKey = false;
+
+  constructor(private readonly options: PoolRuntimeOptions) {
+    this.poolId = options.poolId;
+    this.store = new AnnouncingStore(new SqliteMessageStore(options.db, options.poolId), (m) =>
+      options.onMessage(this.view(m)),
+    );
+    this.signalling = new PoolSignalling({
+      api: options.api,
+      poolId: options.poolId,
+      device: { deviceId: options.device.deviceId, name: options.device.name },
+      onSession: (start) => this.session(start),
+      onPlaced: (placed) => options.onPlaced(placed),
+      onGone: (reason) => options.onGone(reason),
+      onNoSigningKey: () => (this.noSigningKey = true),
+      onMembers: (userIds) => options.onMembers(userIds),
+      beforeConnect: async () => {
+        if (this.noSigningKey) {
+          await options.ensureSigningKey();
+          this.noSigningKey = false;
+        }
+      },
+      log: options.log,
+    });
+  }
+
+  start(): void {
+    this.signalling.start();
+  }
+
+  stop(): void {
+    this.signalling.stop();
+    this.node?.stop();
+    this.node = undefined;
+    this.transport?.close();
+    this.transport = undefined;
+  }
+
+  get placed(): boolean {
+    return this.signalling.isPlaced;
+  }
+
+  get position(): { path: number[]; slot: number } | null {
+    const position = this.node?.position;
+    return position ? { path: [...position.path], slot: position.slot } : null;
+  }
+
+  /** Peers with an open link, and the transport each uses. */
+  links(): Array<{ peer: string; transport: string; open: boolean }> {
+    return (this.node?.neighbours() ?? []).map((peer) => ({
+      peer,
+      transport: this.transport?.kind ?? 'webrtc',
+      open: true,
+    }));
+  }
+
+  /** Sends a chat text to the pool; the message is stored and announced like any other. */
+  async sendText(text: string): Promise<MessageView> {
+    const node = this.node;
+    // Placed once is enough: while the server is away the links may still carry it, and what
+    // they cannot carry now neighbours pull later (latest sync, reconciliation).
+    if (!node || node.position === undefined) {
+      throw new DaemonError('NOT_JOINED', 'not connected to this pool yet: try again shortly');
+    }
+    const id = node.sendText(text);
+    const stored = await this.waitStored(id);
+    return this.view(stored);
+  }
+
+  async page(
+    query: PageQuery,
+  ): Promise<{ messages: MessageView[]; hasOlder: boolean; hasNewer: boolean }> {
+    const page = await this.store.page(query);
+    return {
+      messages: page.messages.map((m) => this.view(m)),
+      hasOlder: page.hasOlder,
+      hasNewer: page.hasNewer,
+    };
+  }
+
+  async has(id: MessageId): Promise<boolean> {
+    return this.store.has(id);
+  }
+
+  private async waitStored(id: MessageId): Promise<StoredMessage> {
+    for (let i = 0; i < 100; i++) {
+      const stored = await this.store.get(id);
+      if (stored) return stored;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new DaemonError('INTERNAL', 'the message was sent but not stored');
+  }
+
+  /** A new signalling session: keep the node unless the certificate changed key or authority. */
+  private session(start: SessionStart): void {
+    const sameKey =
+      this.certificate !== undefined &&
+      this.authorityKey !== undefined &&
+      Buffer.from(this.certificate.publicKey).equals(Buffer.from(start.cert.publicKey)) &&
+      Buffer.from(this.authorityKey).equals(Buffer.from(start.authorityPublicKey));
+    const expiresSoon =
+      this.certificate !== undefined &&
+      Number(this.certificate.expiresAtMs) - Date.now() < 86_400_000;
+    if (this.node && sameKey && !expiresSoon) return;
+    this.node?.stop();
+    this.transport?.close();
+    this.certificate = start.cert;
+    this.authorityKey = start.authorityPublicKey;
+    const { device, signingKey } = this.options;
+    const identity: DeviceIdentity = {
+      nodeId: asNodeId(device.deviceId),
+      userId: asUserId(device.userId),
+      secretKey: signingKey.secretKey,
+      publicKey: signingKey.publicKey,
+      certificate: start.cert,
+    };
+    const transport = new WebRtcTransport(this.options.webrtc);
+    const node = new PoolNode({
+      identity,
+      authorityPublicKey: start.authorityPublicKey,
+      transport,
+      signalling: this.signalling,
+      store: this.store,
+      crypto: nodeCrypto(),
+      clock: this.options.clock ?? systemClock,
+      random: cryptoRandom,
+      locate: (peer: NodeId) => this.signalling.locate(peer),
+    });
+    node.onLink((peer, up) => this.options.onLink(peer, up, transport.kind));
+    this.node = node;
+    this.transport = transport;
+    node.start();
+  }
+
+  private view(stored: StoredMessage): MessageView {
+    let kind = 'unknown';
+    let text = '';
+    let userId = '';
+    try {
+      const signed = decodeSignedPoolMessage(stored.signed);
+      const message = decodePoolMessage(signed.body);
+      userId = message.userId;
+      kind = message.content.case ?? 'unknown';
+      if (message.content.case === 'text') text = message.content.value.text;
+    } catch {
+      kind = 'damaged';
+    }
+    return {
+      id: stored.id,
+      pool: this.poolId,
+      author: stored.author,
+      userId,
+      authorName: userId === '' ? null : this.options.displayName(userId),
+      createdAt: stored.createdAt,
+      kind,
+      text,
+      mine: stored.author === this.options.device.deviceId,
+    };
+  }
+}

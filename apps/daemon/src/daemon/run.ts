@@ -1,0 +1,107 @@
+/**
+ * `poolnet up`: one daemon on one data directory. Refuses to start when another live daemon
+ * holds the directory, makes the local API token once, and leaves `daemon.json` (port, pid)
+ * for the CLI to find it; a clean stop removes it.
+ */
+import { randomBytes } from 'node:crypto';
+import type { NodeWebRtcTransportOptions } from '@poolnet/transport-webrtc';
+import { z } from 'zod';
+import { Daemon } from './daemon.js';
+import { DaemonError } from './errors.js';
+import { startLocalApi } from './local-api.js';
+import { DataDir, FILES } from './state-files.js';
+
+export interface RunDaemonOptions {
+  readonly serverUrl: string;
+  readonly dataDir: string;
+  readonly log?: (line: string) => void;
+  /** WebRTC settings; default from POOLNET_WEBRTC_BIND (a bind address, for loopback tests). */
+  readonly webrtc?: NodeWebRtcTransportOptions;
+}
+
+export interface RunningDaemon {
+  readonly port: number;
+  readonly daemon: Daemon;
+  close(): Promise<void>;
+}
+
+const daemonFile = z.object({ port: z.number(), pid: z.number(), startedAt: z.number() });
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Data directories held by daemons of this process. */
+const held = new Set<string>();
+
+export async function runDaemon(options: RunDaemonOptions): Promise<RunningDaemon> {
+  const log = options.log ?? (() => undefined);
+  let serverUrl: URL;
+  try {
+    serverUrl = new URL(options.serverUrl);
+    if (serverUrl.protocol !== 'http:' && serverUrl.protocol !== 'https:') throw new Error();
+  } catch {
+    throw new DaemonError(
+      'BAD_REQUEST',
+      `--server must be an http(s) URL, not ${options.serverUrl}`,
+    );
+  }
+  const dir = new DataDir(options.dataDir);
+  await dir.ensure();
+  const running = await dir
+    .readJson(FILES.daemon, (v) => daemonFile.parse(v))
+    .catch(() => undefined);
+  if (held.has(dir.path) || (running && running.pid !== process.pid && alive(running.pid))) {
+    throw new DaemonError(
+      'ALREADY_RUNNING',
+      `a daemon already runs on ${dir.path}${running ? ` (pid ${running.pid}, port ${running.port})` : ''}`,
+    );
+  }
+  held.add(dir.path);
+  try {
+    return await start(dir, serverUrl, options, log);
+  } catch (err) {
+    held.delete(dir.path);
+    throw err;
+  }
+}
+
+async function start(
+  dir: DataDir,
+  serverUrl: URL,
+  options: RunDaemonOptions,
+  log: (line: string) => void,
+): Promise<RunningDaemon> {
+  let token = (await dir.readText(FILES.apiToken))?.trim();
+  if (!token) {
+    token = randomBytes(32).toString('base64url');
+    await dir.writeText(FILES.apiToken, `${token}\n`);
+  }
+  const bind = process.env.POOLNET_WEBRTC_BIND;
+  const daemon = await Daemon.open({
+    serverUrl: serverUrl.origin + serverUrl.pathname.replace(/\/+$/, ''),
+    dataDir: dir.path,
+    log,
+    webrtc: options.webrtc ?? (bind ? { bindAddress: bind } : {}),
+  });
+  const api = await startLocalApi(daemon, token, log);
+  await dir.writeJson(FILES.daemon, { port: api.port, pid: process.pid, startedAt: Date.now() });
+  daemon.start();
+  let closing: Promise<void> | undefined;
+  return {
+    port: api.port,
+    daemon,
+    close: () =>
+      (closing ??= (async () => {
+        await api.close();
+        await daemon.close();
+        await dir.remove(FILES.daemon);
+        held.delete(dir.path);
+      })()),
+  };
+}

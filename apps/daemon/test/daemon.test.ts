@@ -1,0 +1,137 @@
+/**
+ * Two daemons in this process, a real sync server, real WebRTC links on 127.0.0.1 and SQLite
+ * on disk, driven through the local API: register, pool, invite, join, chat both ways, and
+ * history that survives a daemon restart.
+ */
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningDaemon, runDaemon } from '../src/daemon/run.js';
+import {
+  type Json,
+  LocalClient,
+  type TestSyncServer,
+  eventually,
+  startTestSyncServer,
+} from './fixture.js';
+
+let sync: TestSyncServer;
+const dirs: string[] = [];
+const daemons: RunningDaemon[] = [];
+
+beforeAll(async () => {
+  sync = await startTestSyncServer();
+});
+
+afterAll(async () => {
+  for (const d of daemons) await d.close();
+  await sync?.close();
+  for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+});
+
+async function start(
+  dataDir?: string,
+): Promise<{ dir: string; daemon: RunningDaemon; api: LocalClient }> {
+  const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'poolnet-daemon-')));
+  if (!dirs.includes(dir)) dirs.push(dir);
+  const daemon = await runDaemon({
+    serverUrl: sync.url,
+    dataDir: dir,
+    webrtc: { bindAddress: '127.0.0.1' },
+  });
+  daemons.push(daemon);
+  return { dir, daemon, api: await LocalClient.of(dir, daemon.port) };
+}
+
+const texts = (page: Json): string[] => page.messages.map((m: Json) => m.text);
+
+describe('the daemon over its local API', () => {
+  it('[D1] two devices register, share a pool, chat both ways over WebRTC, and keep history across a restart', async () => {
+    const a = await start();
+    const b = await start();
+
+    const ada = await a.api.ok('POST', '/v1/account/register', {
+      name: 'Ada',
+      device: 'ada-laptop',
+    });
+    expect(ada).toMatchObject({ displayName: 'Ada', deviceName: 'ada-laptop' });
+    for (const file of [
+      'api-token',
+      'account.json',
+      'passkeys.json',
+      'device.key',
+      'daemon.json',
+    ]) {
+      expect((await stat(join(a.dir, file))).mode & 0o777, file).toBe(0o600);
+    }
+    const { pool } = await a.api.ok('POST', '/v1/pools/create', { name: 'Family' });
+    expect(pool).toMatchObject({ name: 'Family', role: 'owner', isHome: false });
+    const invite = await a.api.ok('POST', '/v1/pools/invite', { pool: 'family', uses: 2 });
+    expect(invite.link).toMatch(new RegExp(`^${sync.url}/join#`));
+
+    await b.api.ok('POST', '/v1/account/register', { name: 'Bob', device: 'bob-pc' });
+    const joined = await b.api.ok('POST', '/v1/pools/join', { link: invite.link });
+    expect(joined.pool).toMatchObject({ id: pool.id, name: 'Family', role: 'member' });
+
+    // Both are placed and linked to each other.
+    for (const side of [a, b]) {
+      await eventually(async () => {
+        const status = await side.api.ok('GET', '/v1/status');
+        const p = status.pools.find((x: Json) => x.id === pool.id);
+        return p?.joined && p.links.length > 0;
+      }, 'a link in the pool');
+    }
+
+    await a.api.ok('POST', '/v1/messages/send', { pool: pool.id, text: 'hello Bob' });
+    await eventually(
+      async () =>
+        texts(await b.api.ok('GET', `/v1/messages?pool=${pool.id}`)).includes('hello Bob'),
+      'B receives A',
+    );
+    await b.api.ok('POST', '/v1/messages/send', { pool: 'Family', text: 'hi Ada' });
+    const seen = await eventually(async () => {
+      const page = await a.api.ok('GET', `/v1/messages?pool=${pool.id}`);
+      return texts(page).includes('hi Ada') ? page : undefined;
+    }, 'A receives B');
+    const fromBob = seen.messages.find((m: Json) => m.text === 'hi Ada');
+    expect(fromBob).toMatchObject({ authorName: 'Bob', mine: false, kind: 'text' });
+
+    // B restarts on the same data dir: history is on disk, and chat goes on.
+    const bDir = b.dir;
+    await b.daemon.close();
+    daemons.splice(daemons.indexOf(b.daemon), 1);
+    const b2 = await start(bDir);
+    const history = await b2.api.ok('GET', `/v1/messages?pool=${pool.id}`);
+    expect(texts(history)).toEqual(['hello Bob', 'hi Ada']);
+    await a.api.ok('POST', '/v1/messages/send', { pool: pool.id, text: 'welcome back' });
+    await eventually(
+      async () =>
+        texts(await b2.api.ok('GET', `/v1/messages?pool=${pool.id}`)).includes('welcome back'),
+      'B receives after restart',
+    );
+  });
+
+  it('[D2] the local API refuses a missing token, bad input and unknown pools with typed errors', async () => {
+    const a = await start();
+    const noToken = await fetch(`http://127.0.0.1:${a.daemon.port}/v1/status`);
+    expect(noToken.status).toBe(401);
+    expect(await noToken.json()).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
+    const early = await a.api.call('GET', '/v1/pools');
+    expect(early).toMatchObject({ status: 409, json: { error: { code: 'NOT_SIGNED_IN' } } });
+    await a.api.ok('POST', '/v1/account/register', { name: 'Cy' });
+    const again = await a.api.call('POST', '/v1/account/register', { name: 'Cy' });
+    expect(again.json.error.code).toBe('ALREADY_REGISTERED');
+    const bad = await a.api.call('POST', '/v1/pools/create', { name: 42 });
+    expect(bad).toMatchObject({ status: 400, json: { error: { code: 'BAD_REQUEST' } } });
+    const unknown = await a.api.call('POST', '/v1/messages/send', { pool: 'nope', text: 'x' });
+    expect(unknown).toMatchObject({ status: 404, json: { error: { code: 'UNKNOWN_POOL' } } });
+    const badJoin = await a.api.call('POST', '/v1/pools/join', { link: `${sync.url}/join#bogus` });
+    expect(badJoin.status).toBe(404);
+    expect(badJoin.json.error.message).toEqual(expect.any(String));
+    // A second daemon on the same directory is refused.
+    await expect(runDaemon({ serverUrl: sync.url, dataDir: a.dir })).rejects.toThrow(
+      /already runs/,
+    );
+  });
+});
