@@ -4,6 +4,7 @@
  * history that survives a daemon restart.
  */
 import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +28,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const d of daemons) await d.close();
   await sync?.close();
+  await sync?.remove();
   for (const dir of dirs) await rm(dir, { recursive: true, force: true });
 });
 
@@ -132,6 +134,56 @@ describe('the daemon over its local API', () => {
     // A second daemon on the same directory is refused.
     await expect(runDaemon({ serverUrl: sync.url, dataDir: a.dir })).rejects.toThrow(
       /already runs/,
+    );
+  });
+
+  it('[D3] while the sync server is down a daemon tries at most once every 3 s, and when it is back the pool reconnects and chat flows', async () => {
+    // Only this test's daemons may talk to the server: the count below is per session.
+    for (const d of daemons.splice(0)) await d.close();
+    const a = await start();
+    const b = await start();
+    await a.api.ok('POST', '/v1/account/register', { name: 'Eve' });
+    const { pool } = await a.api.ok('POST', '/v1/pools/create', { name: 'Outage' });
+    const invite = await a.api.ok('POST', '/v1/pools/invite', { pool: pool.id });
+    await b.api.ok('POST', '/v1/account/register', { name: 'Fay' });
+    await b.api.ok('POST', '/v1/pools/join', { link: invite.link });
+    const placed = (side: typeof a) =>
+      eventually(async () => {
+        const status = await side.api.ok('GET', '/v1/status');
+        return status.pools.find((x: Json) => x.id === pool.id)?.joined === true;
+      }, 'placed in the pool');
+    await placed(a);
+    await placed(b);
+
+    // The server goes away; a bare listener on its port counts what the daemons try.
+    const port = Number(new URL(sync.url).port);
+    await sync.close();
+    const attempts: number[] = [];
+    const listener = createServer((socket) => {
+      socket.once('data', (data) => {
+        if (data.toString().startsWith('GET /v1/signal')) attempts.push(Date.now());
+        socket.destroy();
+      });
+    });
+    await new Promise<void>((resolve) => listener.listen(port, '127.0.0.1', () => resolve()));
+    const offlineFrom = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 7000));
+    await new Promise<void>((resolve) => listener.close(() => resolve()));
+    // Two daemons with one pool each plus their home pools: four sessions retrying.
+    const perSession = attempts.length / 4;
+    expect(attempts.length).toBeGreaterThan(0);
+    expect(perSession).toBeLessThanOrEqual(Math.ceil((Date.now() - offlineFrom) / 3000));
+
+    // Back on the same data: the daemons rejoin by themselves and chat works again.
+    sync = await startTestSyncServer(sync.dataDir, port);
+    await placed(a);
+    await placed(b);
+    await a.api.ok('POST', '/v1/messages/send', { pool: pool.id, text: 'after the outage' });
+    await eventually(
+      async () =>
+        texts(await b.api.ok('GET', `/v1/messages?pool=${pool.id}`)).includes('after the outage'),
+      'B receives after the server came back',
+      30_000,
     );
   });
 });

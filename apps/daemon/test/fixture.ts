@@ -24,12 +24,17 @@ export interface TestSyncServer {
   readonly server: SyncServer;
   readonly dataDir: string;
   close(): Promise<void>;
+  /** Deletes its data directory. */
+  remove(): Promise<void>;
 }
 
 /** A sync server whose WebAuthn origin is its own 127.0.0.1 address (what daemons claim). */
-export async function startTestSyncServer(dataDir?: string): Promise<TestSyncServer> {
+export async function startTestSyncServer(
+  dataDir?: string,
+  fixedPort?: number,
+): Promise<TestSyncServer> {
   const dir = dataDir ?? (await mkdtemp(join(tmpdir(), 'poolnet-sync-')));
-  const port = await freePort();
+  const port = fixedPort ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const open = { burst: 1000, perMinute: 1000 };
   const server = await startPoolnetServer(
@@ -47,10 +52,8 @@ export async function startTestSyncServer(dataDir?: string): Promise<TestSyncSer
     url,
     server,
     dataDir: dir,
-    close: async () => {
-      await server.close();
-      if (dataDir === undefined) await rm(dir, { recursive: true, force: true });
-    },
+    close: () => server.close(),
+    remove: () => rm(dir, { recursive: true, force: true }),
   };
 }
 
