@@ -186,4 +186,51 @@ describe('the daemon over its local API', () => {
       30_000,
     );
   });
+
+  it('[D4] a second device links with a code from the first; the two meet in the home pool and chat there', async () => {
+    const laptop = await start();
+    const phone = await start();
+    const me = await laptop.api.ok('POST', '/v1/account/register', {
+      name: 'Gil',
+      device: 'laptop',
+    });
+    const code = await laptop.api.ok('POST', '/v1/devices/code');
+    expect(code.qrPayload).toContain(encodeURIComponent(code.code).replace(/%2D/g, '-'));
+    const linked = await phone.api.ok('POST', '/v1/devices/link', {
+      code: code.code,
+      name: 'phone',
+    });
+    expect(linked.userId).toBe(me.userId);
+    expect(linked.deviceId).not.toBe(me.deviceId);
+    const again = await (
+      await start()
+    ).api.call('POST', '/v1/devices/link', {
+      code: code.code,
+      name: 'thief',
+    });
+    expect(again.status).toBe(410);
+
+    const { devices } = await phone.api.ok('GET', '/v1/devices');
+    expect(devices.map((d: Json) => `${d.name}${d.current ? '*' : ''}`).sort()).toEqual([
+      'laptop',
+      'phone*',
+    ]);
+    const home = (await laptop.api.ok('GET', '/v1/pools')).pools.find((p: Json) => p.isHome);
+    expect(home).toBeDefined();
+    await laptop.api
+      .ok('POST', '/v1/messages/send', { pool: home.id, text: 'note to self' })
+      .catch(async () => {
+        // Not placed yet: wait for it, then send.
+        await eventually(async () => {
+          const status = await laptop.api.ok('GET', '/v1/status');
+          return status.pools.find((x: Json) => x.id === home.id)?.joined === true;
+        }, 'laptop placed in home');
+        await laptop.api.ok('POST', '/v1/messages/send', { pool: home.id, text: 'note to self' });
+      });
+    await eventually(
+      async () =>
+        texts(await phone.api.ok('GET', `/v1/messages?pool=${home.id}`)).includes('note to self'),
+      'the phone gets the note',
+    );
+  });
 });
