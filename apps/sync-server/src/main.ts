@@ -4,7 +4,8 @@
  *
  * POOLNET_PORT (8080), POOLNET_HOST (127.0.0.1), POOLNET_DATA (./data), POOLNET_DATABASE_URL
  * (absent: SQLite in the data dir), POOLNET_RP_ID (localhost), POOLNET_ORIGINS (comma
- * separated; default http://localhost:<port>), POOLNET_CONFIG (a JSON file with any setting
+ * separated; default http://localhost:<port> and http://127.0.0.1:<port>, which devices on
+ * this machine use), POOLNET_CONFIG (a JSON file with any setting
  * of the config schema — TLS, TURN, rate limits, STUN…; the variables above override it),
  * POOLNET_LOG_LEVEL (info; JSON log lines on stdout after the address lines).
  */
@@ -52,7 +53,7 @@ function configFromEnv(env: NodeJS.ProcessEnv): ServerConfigInput {
     ?.split(',')
     .map((origin) => origin.trim())
     .filter((origin) => origin !== '') ??
-    rp.origins ?? [`http://localhost:${String(port)}`];
+    rp.origins ?? [`http://localhost:${String(port)}`, `http://127.0.0.1:${String(port)}`];
   const defined = (entries: Record<string, unknown>) =>
     Object.fromEntries(Object.entries(entries).filter(([, value]) => value !== undefined));
   return {

@@ -53,21 +53,21 @@ export class FakeApi {
   static async start(): Promise<FakeApi> {
     const dataDir = await mkdtemp(join(tmpdir(), 'poolnet-cli-'));
     const wss = new WebSocketServer({ noServer: true });
-    let api: FakeApi | undefined;
-    const server = createServer((req, res) => {
-      void api?.handle(req).then(({ status = 200, body }) => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const api = new FakeApi(dataDir, server, wss, port);
+    server.on('request', (req, res) => {
+      void api.handle(req).then(({ status = 200, body }) => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
       });
     });
     server.on('upgrade', (req, socket, head) => {
       if (req.url !== '/v1/events') return socket.destroy();
-      wss.handleUpgrade(req, socket, head, (ws) => api?.accept(ws));
+      wss.handleUpgrade(req, socket, head, (ws) => api.accept(ws));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    const port = typeof address === 'object' && address !== null ? address.port : 0;
-    api = new FakeApi(dataDir, server, wss, port);
     await writeFile(
       join(dataDir, 'daemon.json'),
       JSON.stringify({ port, pid: process.pid, startedAt: Date.now() }),

@@ -30,7 +30,11 @@ describe('poolnet (help and usage)', () => {
   });
 
   it("prints a command's help, also through `poolnet help`", async () => {
-    for (const argv of [['pool', 'invite', '--help'], ['help', 'pool', 'invite'], ['pool', 'invite', '-h']]) {
+    for (const argv of [
+      ['pool', 'invite', '--help'],
+      ['help', 'pool', 'invite'],
+      ['pool', 'invite', '-h'],
+    ]) {
       const { code, stdout } = await runCli(argv);
       expect(code).toBe(0);
       expect(stdout).toContain('usage: poolnet pool invite POOL [--expires 1h] [--uses N]');

@@ -1,0 +1,64 @@
+/** `poolnet up`: runs this device's daemon in the foreground until SIGINT or SIGTERM. */
+import { resolve } from 'node:path';
+import { defineCommand } from '../command.js';
+import { CliError, EXIT, usageError } from '../errors.js';
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+export const up = defineCommand({
+  name: 'up',
+  group: 'run',
+  args: '--server URL [--data DIR]',
+  summary: "run this device's daemon in the foreground",
+  details: [
+    'The daemon keeps its account, keys and messages in DIR and serves the local API the',
+    'other commands use. Log lines go to stderr.',
+  ],
+  options: {
+    server: {
+      type: 'string',
+      value: 'URL',
+      description: 'the sync server, e.g. http://127.0.0.1:8080',
+    },
+  },
+  async run(ctx, values) {
+    const serverUrl = values.server?.trim();
+    if (serverUrl === undefined || serverUrl === '') {
+      throw usageError('up needs --server URL', 'up');
+    }
+    if (!isHttpUrl(serverUrl)) throw usageError(`--server ${serverUrl}: not an http(s) URL`, 'up');
+    const runDaemon = await ctx.io.loadDaemon();
+    const log = (line: string) => ctx.out.note(line);
+    let daemon: Awaited<ReturnType<typeof runDaemon>>;
+    try {
+      daemon = await runDaemon({ serverUrl, dataDir: resolve(ctx.dataDir), log });
+    } catch (cause) {
+      if (cause instanceof CliError) throw cause;
+      const message = cause instanceof Error ? cause.message : String(cause);
+      const code = (cause as { code?: unknown } | null)?.code;
+      throw new CliError(
+        typeof code === 'string' ? code : 'DAEMON_FAILED',
+        `the daemon did not start: ${message}`,
+        EXIT.refused,
+        { cause },
+      );
+    }
+    const url = `http://127.0.0.1:${daemon.port}`;
+    if (ctx.json) ctx.out.jsonLine({ dataDir: ctx.dataDir, port: daemon.port, url });
+    else ctx.out.line(`poolnet daemon for ${ctx.dataDir} on ${url}`);
+
+    const stop = new AbortController();
+    const signal = await ctx.io.untilStopped(stop.signal);
+    stop.abort();
+    if (!ctx.json) ctx.out.line(ctx.out.style.dim(`${signal}: stopping`));
+    await daemon.close();
+    return EXIT.ok;
+  },
+});
