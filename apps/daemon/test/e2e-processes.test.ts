@@ -1,0 +1,144 @@
+/**
+ * The whole thing as a user runs it: `poolnet server` and two `poolnet up` daemons as separate
+ * processes, every step a `poolnet` command (the real bin), chat over WebRTC between the two
+ * daemon processes, and history read back after one daemon is killed and started again.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Json, eventually, freePort } from './fixture.js';
+
+const BIN = fileURLToPath(new URL('../bin/poolnet.js', import.meta.url));
+const ENV = { ...process.env, POOLNET_WEBRTC_BIND: '127.0.0.1', NO_COLOR: '1' };
+
+const children: ChildProcess[] = [];
+let root: string;
+let serverUrl: string;
+
+/** Starts a long-running `poolnet` command; resolves when its stdout matches `ready`. */
+function background(
+  args: string[],
+  ready: RegExp,
+): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: ENV,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const match = ready.exec(out);
+      if (match) resolve({ child, match });
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`poolnet ${args[0]} exited ${String(code)}: ${err}`)),
+    );
+  });
+}
+
+/** Runs one `poolnet … --json` command and parses what it prints. */
+function poolnet(dataDir: string, ...args: string[]): Promise<Json> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args, '--data', dataDir, '--json'],
+      { env: ENV, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        if (error) return reject(new Error(`poolnet ${args.join(' ')}: ${stdout} ${stderr}`));
+        resolve(stdout.trim() === '' ? {} : JSON.parse(stdout));
+      },
+    );
+  });
+}
+
+function up(dataDir: string) {
+  return background(['up', '--server', serverUrl, '--data', dataDir], /poolnet daemon for/);
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'poolnet-e2e-'));
+  const port = await freePort();
+  const server = await background(
+    [
+      'server',
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+      '--data',
+      join(root, 'server'),
+      '--stun-port',
+      '0',
+    ],
+    /(http:\/\/127\.0\.0\.1:\d+)/,
+  );
+  serverUrl = server.match[1] as string;
+});
+
+afterAll(async () => {
+  for (const child of children) child.kill('SIGKILL');
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('poolnet, end to end in separate processes', () => {
+  it('[E2E1] register, create a pool, invite, join, chat both ways, and history after a daemon is killed and restarted', async () => {
+    const a = join(root, 'a');
+    const b = join(root, 'b');
+    await up(a);
+    const bDaemon = await up(b);
+
+    const ada = await poolnet(a, 'register', '--name', 'Ada', '--device', 'ada-laptop');
+    expect(ada).toMatchObject({ displayName: 'Ada', deviceName: 'ada-laptop' });
+    const { pool } = await poolnet(a, 'pool', 'create', 'Family');
+    const invite = await poolnet(a, 'pool', 'invite', 'Family', '--expires', '1h', '--uses', '2');
+    expect(invite.link).toContain('/join#');
+    await poolnet(b, 'register', '--name', 'Bob', '--device', 'bob-pc');
+    const joined = await poolnet(b, 'pool', 'join', invite.link);
+    expect(joined.pool).toMatchObject({ id: pool.id, name: 'Family' });
+
+    const linked = async (dir: string) =>
+      eventually(async () => {
+        const status = await poolnet(dir, 'status');
+        const p = status.pools.find((x: Json) => x.id === pool.id);
+        return p?.joined && p.links.some((l: Json) => l.transport === 'webrtc');
+      }, 'a WebRTC link in the pool');
+    await linked(a);
+    await linked(b);
+
+    await poolnet(a, 'send', 'Family', 'hello', 'from', 'Ada');
+    await eventually(async () => {
+      const history = await poolnet(b, 'history', 'Family');
+      return history.messages.some(
+        (m: Json) => m.text === 'hello from Ada' && m.authorName === 'Ada',
+      );
+    }, 'Bob sees Ada');
+    await poolnet(b, 'send', pool.id, 'hi Ada');
+    await eventually(async () => {
+      const history = await poolnet(a, 'history', 'Family');
+      return history.messages.some((m: Json) => m.text === 'hi Ada' && !m.mine);
+    }, 'Ada sees Bob');
+
+    const members = await poolnet(a, 'pool', 'members', 'Family');
+    expect(members.members.map((m: Json) => m.displayName).sort()).toEqual(['Ada', 'Bob']);
+
+    // Bob's daemon dies hard and comes back: history is on disk, chat goes on.
+    bDaemon.child.kill('SIGKILL');
+    await new Promise((resolve) => bDaemon.child.once('exit', resolve));
+    await up(b);
+    const kept = await poolnet(b, 'history', 'Family');
+    expect(kept.messages.map((m: Json) => m.text)).toEqual(['hello from Ada', 'hi Ada']);
+    await linked(b);
+    await poolnet(a, 'send', 'Family', 'welcome back');
+    await eventually(async () => {
+      const history = await poolnet(b, 'history', 'Family', '--limit', '1');
+      return history.messages[0]?.text === 'welcome back';
+    }, 'Bob gets the message after his restart');
+  });
+});
