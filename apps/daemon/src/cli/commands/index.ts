@@ -7,10 +7,12 @@ import { history } from './history.js';
 import { poolCreate, poolInvite, poolJoin, poolLeave, poolList, poolMembers } from './pools.js';
 import { send } from './send.js';
 import { server } from './server.js';
+import { start } from './start.js';
 import { status } from './status.js';
 import { up } from './up.js';
 
 export const COMMANDS: readonly Command[] = [
+  start,
   server,
   up,
   register,
