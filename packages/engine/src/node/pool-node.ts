@@ -42,13 +42,34 @@ import { emptyStats, type NodeStats } from './stats.js';
 /** How a pool message reached this node. */
 export type Via = 'local' | 'broadcast' | 'directed' | 'sync' | 'reconcile';
 
+/** Where a package came from: its source node and that node's place when it sent it. */
+export interface PackageSource {
+  readonly nodeId: NodeId;
+  readonly path: Path;
+  readonly slot: number;
+}
+
 /** A verified pool message handed to the application. */
 export interface DeliveredMessage {
   readonly message: PoolMessage;
   readonly via: Via;
   /** Links crossed from the author (0 for my own, and for history from sync). */
   readonly hops: number;
+  /** For directed messages: the sender's place and the lane it chose (to answer along it). */
+  readonly from?: PackageSource;
+  readonly lane?: number;
 }
+
+/**
+ * A relay's look at a directed pool message passing through it on the way to other nodes.
+ * Returning true consumes it: it is not forwarded (the relay answered it itself, FT4).
+ */
+export type RelayHandler = (passing: {
+  readonly message: PoolMessage;
+  readonly from: PackageSource;
+  readonly lane: number | undefined;
+  readonly dests: readonly Destination[];
+}) => boolean;
 
 /** Content of a pool message as the application passes it in. */
 export type Content = PoolMessage['content'];
@@ -87,6 +108,8 @@ export class PoolNode {
   private readonly chunkListeners = new Listeners<[Package]>();
   private readonly positionListeners = new Listeners<[Position]>();
   private readonly linkListeners = new Listeners<[NodeId, boolean]>();
+  private readonly relayChunkListeners = new Listeners<[Package]>();
+  private relayHandler: RelayHandler | undefined;
   private table: RouteTable | undefined;
   private unsubscribe: (() => void) | undefined;
   /** When I got my first position in this pool (my clock). */
@@ -199,6 +222,16 @@ export class PoolNode {
     return this.chunkListeners.add(listener);
   }
 
+  /** Chunk packages this node forwards for others (a relay's cache fills from these). */
+  onRelayChunk(listener: (pkg: Package) => void): () => void {
+    return this.relayChunkListeners.add(listener);
+  }
+
+  /** Look at directed pool messages passing through; see `RelayHandler`. */
+  setRelayHandler(handler: RelayHandler | undefined): void {
+    this.relayHandler = handler;
+  }
+
   onPosition(listener: (position: Position) => void): () => void {
     return this.positionListeners.add(listener);
   }
@@ -225,7 +258,10 @@ export class PoolNode {
     return message.id as MessageId;
   }
 
-  /** Sign and send a pool message to some nodes only, along the tree path (RT4). */
+  /**
+   * Sign and send a pool message to some nodes only, along the tree path (RT4). File requests
+   * are not acknowledged nor sent again (FT3): the downloader has its own timeouts.
+   */
   sendTo(destinations: readonly Destination[], content: Content, lane?: number): MessageId {
     const table = this.requireTable();
     const { message, signed } = this.compose(content);
@@ -237,6 +273,7 @@ export class PoolNode {
       lane,
     );
     this.forwardDirected(pkg, table, null, 'control');
+    if (!acknowledged(content)) return message.id as MessageId;
     this.outbox.set(message.id, { signed, lane });
     this.acks.track(
       message.id,
@@ -339,7 +376,9 @@ export class PoolNode {
     if ((!directed || forMe) && this.seen.has(message.id)) {
       this.stats.duplicates++;
       // A retry of a directed message I already have: my ack may have been lost.
-      if (forMe && pkg.src) this.sendAck(pkg.src, message.id, pkg.lane);
+      if (forMe && pkg.src && acknowledged(message.content)) {
+        this.sendAck(pkg.src, message.id, pkg.lane);
+      }
       if (!directed) return;
     } else {
       if (pkg.src?.nodeId !== message.authorNodeId) {
@@ -363,10 +402,26 @@ export class PoolNode {
       this.forwardBroadcast(pkg, withHops(frame, hops), table, from);
       return;
     }
+    const source = sourceOf(pkg);
     if (forMe && this.seen.add(message.id)) {
       this.stats.directedReceived++;
-      this.sendAck(pkg.src!, message.id, pkg.lane);
-      this.messageListeners.emit({ message, via: 'directed', hops });
+      if (acknowledged(message.content)) this.sendAck(pkg.src!, message.id, pkg.lane);
+      this.messageListeners.emit({ message, via: 'directed', hops, from: source, lane: pkg.lane });
+    }
+    const others = pkg.dests.filter((d) => d.nodeId !== this.id);
+    if (
+      !forMe &&
+      source &&
+      others.length > 0 &&
+      this.relayHandler?.({
+        message,
+        from: source,
+        lane: pkg.lane,
+        dests: others.map((d) => ({ nodeId: d.nodeId as NodeId, path: d.path })),
+      }) === true
+    ) {
+      this.stats.relayConsumed++;
+      return;
     }
     this.forwardDirected(pkg, table, from, 'control');
   }
@@ -376,6 +431,7 @@ export class PoolNode {
     if (!table) return;
     if (!this.crossedHop(pkg)) return;
     if (pkg.dests.some((d) => d.nodeId === this.id)) this.chunkListeners.emit(pkg);
+    else this.relayChunkListeners.emit(pkg);
     this.forwardDirected(pkg, table, from, channel);
   }
 
@@ -604,3 +660,12 @@ export class PoolNode {
 function toDests(destinations: readonly Destination[]): Dest[] {
   return destinations.map((d) => create(DestSchema, { nodeId: d.nodeId, path: [...d.path] }));
 }
+
+/** The package's source as a typed value, or undefined when it has none. */
+function sourceOf(pkg: Package): PackageSource | undefined {
+  const src = pkg.src;
+  return src ? { nodeId: src.nodeId as NodeId, path: [...src.path], slot: src.slot } : undefined;
+}
+
+/** Directed messages the receiver acknowledges and the sender repeats until it does (RT7). */
+const acknowledged = (content: Content): boolean => content.case !== 'fileRequest';

@@ -25,6 +25,8 @@ export interface NodeStats {
   directSent: number;
   linkFailures: number;
   storeErrors: number;
+  /** Directed messages a relay answered itself instead of forwarding (FT4). */
+  relayConsumed: number;
 }
 
 export const emptyStats = (): NodeStats => ({
@@ -43,4 +45,5 @@ export const emptyStats = (): NodeStats => ({
   directSent: 0,
   linkFailures: 0,
   storeErrors: 0,
+  relayConsumed: 0,
 });

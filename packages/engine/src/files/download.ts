@@ -1,0 +1,341 @@
+/**
+ * One download in one pool (FT3): fetch the hash list, check it against the offer's root, then
+ * fetch the missing chunks with many in flight, striped over the three lanes and spread over
+ * the nearest seeders. Every chunk is checked on arrival; a bad one counts against the node
+ * that sent it and is fetched again elsewhere. A request that is not answered in time goes to
+ * another seeder ("chunks missing"), the origin last. Pacing is by the window: a requester
+ * never has more than `windowChunks` chunks asked and not yet received.
+ */
+import type { FileInfo, NodeId } from '@poolnet/protocol';
+import type { Clock } from '../ports/clock.js';
+import type { Crypto } from '../ports/crypto.js';
+import type { DownloadSink, OpenSink } from '../ports/files.js';
+import type { Path } from '../topology/position.js';
+import {
+  HASH_CHUNK_BASE,
+  HashListAssembler,
+  chunkMatches,
+  dataChunkCount,
+  isHashChunk,
+} from './hash-list.js';
+
+export interface DownloadConfig {
+  /** Chunks asked and not yet received, at most. */
+  windowChunks: number;
+  /** Chunks per request, at most. */
+  requestChunks: number;
+  /** A chunk not received this long after it was asked is asked again elsewhere. */
+  chunkTimeoutMs: number;
+  /** Seeders a download spreads its requests over (nearest first). */
+  maxSeeders: number;
+  /** Bad chunks or timeouts after which a seeder is used only when no other is left. */
+  strikesToAvoid: number;
+}
+
+export const defaultDownloadConfig: DownloadConfig = {
+  windowChunks: 128,
+  requestChunks: 16,
+  chunkTimeoutMs: 4000,
+  maxSeeders: 3,
+  strikesToAvoid: 3,
+};
+
+export interface DownloadProgress {
+  readonly fileId: string;
+  readonly chunks: number;
+  readonly received: number;
+  readonly bytes: number;
+  readonly size: number;
+  readonly state: 'hashes' | 'data' | 'done' | 'failed';
+}
+
+/** What a download needs from its file-transfer host. */
+export interface DownloadHost {
+  readonly self: NodeId;
+  readonly crypto: Crypto;
+  readonly clock: Clock;
+  /** My current path (for nearest-first). */
+  myPath(): Path | undefined;
+  /** Nodes that offered the file, origin included. */
+  seeders(fileId: string): readonly string[];
+  /** A node's current path, or undefined when it is not online. */
+  locate(node: NodeId): Path | undefined;
+  /** Ask `seeder` for chunks (one FileRequest) on `lane`. */
+  request(
+    seeder: NodeId,
+    path: Path,
+    fileId: string,
+    ranges: Array<[number, number]>,
+    lane: number,
+  ): void;
+  /** A bad chunk from `node` (FT2). */
+  badChunk(node: NodeId): void;
+}
+
+interface InFlight {
+  readonly seeder: NodeId;
+  readonly deadline: number;
+}
+
+/** Hops between two places in the tree: up to the common ancestor panel and down again. */
+export function treeDistance(a: Path, b: Path): number {
+  let common = 0;
+  while (common < a.length && common < b.length && a[common] === b[common]) common++;
+  return a.length - common + (b.length - common);
+}
+
+export class Download {
+  private readonly hashes: HashListAssembler;
+  private list: Uint8Array | undefined;
+  private sink: DownloadSink | undefined;
+  private readonly chunks: number;
+  private readonly inFlight = new Map<number, InFlight>();
+  /** Data chunks not held and not in flight, ascending. */
+  private queue: number[] = [];
+  private readonly strikes = new Map<NodeId, number>();
+  private received = 0;
+  private bytes = 0;
+  private lane = 0;
+  private nextSeeder = 0;
+  private opening = false;
+  private ended = false;
+  private resolveDone!: () => void;
+  private rejectDone!: (err: Error) => void;
+  /** Settles when every chunk is in the sink (or the download fails or is cancelled). */
+  readonly done: Promise<void>;
+  private readonly progressListeners = new Set<(p: DownloadProgress) => void>();
+
+  constructor(
+    readonly info: FileInfo,
+    private readonly host: DownloadHost,
+    private readonly openSink: OpenSink,
+    private readonly config: DownloadConfig = defaultDownloadConfig,
+  ) {
+    this.hashes = new HashListAssembler(info, host.crypto);
+    this.chunks = dataChunkCount(info);
+    this.done = new Promise<void>((resolve, reject) => {
+      this.resolveDone = resolve;
+      this.rejectDone = reject;
+    });
+    // A caller that only listens to progress must not see an unhandled rejection.
+    this.done.catch(() => undefined);
+  }
+
+  get fileId(): string {
+    return this.info.fileId;
+  }
+
+  progress(): DownloadProgress {
+    const state = this.ended
+      ? this.received === this.chunks
+        ? 'done'
+        : 'failed'
+      : this.sink
+        ? 'data'
+        : 'hashes';
+    return {
+      fileId: this.info.fileId,
+      chunks: this.chunks,
+      received: this.received,
+      bytes: this.bytes,
+      size: Number(this.info.size),
+      state,
+    };
+  }
+
+  onProgress(listener: (p: DownloadProgress) => void): () => void {
+    this.progressListeners.add(listener);
+    return () => this.progressListeners.delete(listener);
+  }
+
+  /** Starts or continues asking; called again by the host's timer. */
+  pump(): void {
+    if (this.ended) return;
+    this.expire();
+    if (!this.sink) return this.askHashes();
+    const seeders = this.usableSeeders();
+    if (seeders.length === 0) return;
+    while (this.inFlight.size < this.config.windowChunks && this.queue.length > 0) {
+      const run = this.takeRun(
+        Math.min(this.config.requestChunks, this.config.windowChunks - this.inFlight.size),
+      );
+      const seeder = seeders[this.nextSeeder++ % seeders.length] as { id: NodeId; path: Path };
+      this.ask(seeder, run);
+    }
+  }
+
+  /** A chunk addressed to me for this file, from `from`. */
+  async onChunk(from: NodeId, index: number, data: Uint8Array): Promise<void> {
+    if (this.ended) return;
+    if (isHashChunk(index)) return this.onHashChunk(from, index - HASH_CHUNK_BASE, data);
+    const sink = this.sink;
+    const list = this.list;
+    if (!sink || !list || index < 0 || index >= this.chunks) return;
+    if (sink.has(index)) {
+      this.inFlight.delete(index);
+      return;
+    }
+    if (!chunkMatches(this.host.crypto, this.info, list, index, data)) {
+      this.strike(from);
+      this.host.badChunk(from);
+      if (this.inFlight.delete(index)) this.requeue([index]);
+      return this.pump();
+    }
+    if (!(await sink.write(index, data))) return;
+    if (this.inFlight.delete(index) === false) this.queue = this.queue.filter((i) => i !== index);
+    this.received++;
+    this.bytes += data.length;
+    this.emitProgress();
+    if (this.received === this.chunks) return this.finish();
+    this.pump();
+  }
+
+  cancel(reason = 'cancelled'): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.rejectDone(new Error(reason));
+  }
+
+  // ---- hash list
+
+  private askHashes(): void {
+    const seeders = this.usableSeeders();
+    if (seeders.length === 0) return;
+    const missing: number[] = [];
+    for (let k = 0; k < this.hashes.count; k++) {
+      if (!this.hashes.has(k) && !this.inFlight.has(HASH_CHUNK_BASE + k))
+        missing.push(HASH_CHUNK_BASE + k);
+    }
+    if (missing.length === 0) return;
+    // The hash list is small: ask one seeder for all of it, the nearest first.
+    const seeder = seeders[this.nextSeeder++ % seeders.length] as { id: NodeId; path: Path };
+    this.ask(seeder, missing);
+  }
+
+  private async onHashChunk(from: NodeId, k: number, data: Uint8Array): Promise<void> {
+    if (this.sink || this.opening) return;
+    this.inFlight.delete(HASH_CHUNK_BASE + k);
+    if (!this.hashes.put(k, data)) {
+      this.strike(from);
+      this.host.badChunk(from);
+      return this.pump();
+    }
+    if (!this.hashes.complete) return;
+    const list = this.hashes.verified();
+    if (!list) {
+      // Some sender lied; the list is fetched again, from the next seeder.
+      this.strike(from);
+      this.host.badChunk(from);
+      return this.pump();
+    }
+    this.opening = true;
+    try {
+      const sink = await this.openSink(this.info, list);
+      this.list = list;
+      this.sink = sink;
+      this.queue = [];
+      for (const range of sink.missing())
+        for (let i = range.start; i < range.end; i++) this.queue.push(i);
+      this.received = this.chunks - this.queue.length;
+      this.bytes = Math.min(Number(this.info.size), this.received * this.info.chunkSize);
+    } catch (err) {
+      this.ended = true;
+      this.rejectDone(err instanceof Error ? err : new Error(String(err)));
+      return;
+    } finally {
+      this.opening = false;
+    }
+    this.emitProgress();
+    if (this.queue.length === 0) return this.finish();
+    this.pump();
+  }
+
+  // ---- helpers
+
+  private ask(seeder: { id: NodeId; path: Path }, indices: readonly number[]): void {
+    const deadline = this.host.clock.now() + this.config.chunkTimeoutMs;
+    for (const i of indices) this.inFlight.set(i, { seeder: seeder.id, deadline });
+    const ranges: Array<[number, number]> = [];
+    for (const i of indices) {
+      const last = ranges[ranges.length - 1];
+      if (last && last[1] === i) last[1] = i + 1;
+      else ranges.push([i, i + 1]);
+    }
+    this.host.request(seeder.id, seeder.path, this.info.fileId, ranges, this.lane);
+    this.lane = (this.lane + 1) % 3;
+  }
+
+  /** Chunks asked too long ago go back to the queue; their seeder gets a strike. */
+  private expire(): void {
+    const now = this.host.clock.now();
+    const late: number[] = [];
+    const struck = new Set<NodeId>();
+    for (const [index, flight] of this.inFlight) {
+      if (flight.deadline > now) continue;
+      this.inFlight.delete(index);
+      if (!isHashChunk(index)) late.push(index);
+      struck.add(flight.seeder);
+    }
+    for (const seeder of struck) this.strike(seeder);
+    this.requeue(late);
+  }
+
+  private requeue(indices: readonly number[]): void {
+    if (indices.length === 0) return;
+    this.queue = [...new Set([...indices, ...this.queue])].sort((a, b) => a - b);
+  }
+
+  /** Up to `max` queued chunks, contiguous where possible. */
+  private takeRun(max: number): number[] {
+    const run: number[] = [];
+    while (run.length < max && this.queue.length > 0) {
+      const next = this.queue[0] as number;
+      const last = run[run.length - 1];
+      if (last !== undefined && next !== last + 1) break;
+      run.push(next);
+      this.queue.shift();
+    }
+    return run;
+  }
+
+  /** Online seeders, nearest first; those with many strikes only when nothing else is left. */
+  private usableSeeders(): Array<{ id: NodeId; path: Path }> {
+    const mine = this.host.myPath() ?? [];
+    const online: Array<{ id: NodeId; path: Path; strikes: number; distance: number }> = [];
+    const candidates = new Set([...this.host.seeders(this.info.fileId), this.info.originNodeId]);
+    for (const id of candidates) {
+      const node = id as NodeId;
+      if (node === this.host.self) continue;
+      const path = this.host.locate(node);
+      if (!path) continue;
+      online.push({
+        id: node,
+        path,
+        strikes: this.strikes.get(node) ?? 0,
+        distance: treeDistance(mine, path),
+      });
+    }
+    const good = online.filter((s) => s.strikes < this.config.strikesToAvoid);
+    const pool = good.length > 0 ? good : online.sort((a, b) => a.strikes - b.strikes).slice(0, 1);
+    return pool
+      .sort((a, b) => a.distance - b.distance)
+      .slice(0, this.config.maxSeeders)
+      .map(({ id, path }) => ({ id, path }));
+  }
+
+  private strike(node: NodeId): void {
+    this.strikes.set(node, (this.strikes.get(node) ?? 0) + 1);
+  }
+
+  private finish(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.emitProgress();
+    this.resolveDone();
+  }
+
+  private emitProgress(): void {
+    const p = this.progress();
+    for (const listener of this.progressListeners) listener(p);
+  }
+}

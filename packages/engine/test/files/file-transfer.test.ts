@@ -1,0 +1,227 @@
+import { create } from '@bufbuild/protobuf';
+import { FileInfoSchema, FileOfferSchema, type FileInfo, type NodeId } from '@poolnet/protocol';
+import { describe, expect, it } from 'vitest';
+import type { DownloadSink, FileHolder, RelayCache } from '../../src/ports/files.js';
+import { FileTransfer, HASH_BYTES, dataChunkCount, equalBytes } from '../../src/files/index.js';
+import { type TestPool, createTestPool } from '../../src/testing/index.js';
+import { SeededRandom } from '../../src/testing/seeded-random.js';
+import { nobleCrypto } from '../../src/identity/noble-crypto.js';
+
+const CHUNK = 4 * 1024;
+
+/** What one test node holds: whole files, downloads in progress, and its relay cache. */
+class MemoryHolder implements FileHolder, RelayCache {
+  readonly files = new Map<string, { chunks: Map<number, Uint8Array>; list: Uint8Array }>();
+  readonly cache = new Map<string, Uint8Array>();
+  corrupt = false;
+
+  holds(fileId: string, index: number): boolean {
+    return (
+      this.files.get(fileId)?.chunks.has(index) === true || this.cache.has(`${fileId}/${index}`)
+    );
+  }
+  async read(fileId: string, index: number): Promise<Uint8Array | undefined> {
+    const data = this.files.get(fileId)?.chunks.get(index) ?? this.cache.get(`${fileId}/${index}`);
+    if (!data || !this.corrupt) return data;
+    const bad = data.slice();
+    bad[0] = (bad[0] ?? 0) ^ 0xff;
+    return bad;
+  }
+  hashList(fileId: string): Uint8Array | undefined {
+    return this.files.get(fileId)?.list;
+  }
+  put(fileId: string, index: number, data: Uint8Array): void {
+    this.cache.set(`${fileId}/${index}`, data.slice());
+  }
+  /** A sink that keeps chunks here, so a downloading node also serves what it has. */
+  sink(info: FileInfo, list: Uint8Array): DownloadSink {
+    const chunks = new Map<number, Uint8Array>();
+    this.files.set(info.fileId, { chunks, list });
+    const count = dataChunkCount(info);
+    return {
+      has: (i) => chunks.has(i),
+      missing: () => {
+        const out: Array<{ start: number; end: number }> = [];
+        for (let i = 0; i < count; i++) {
+          if (chunks.has(i)) continue;
+          const last = out[out.length - 1];
+          if (last && last.end === i) last.end = i + 1;
+          else out.push({ start: i, end: i + 1 });
+        }
+        return out;
+      },
+      write: async (i, data) => {
+        chunks.set(i, data.slice());
+        return true;
+      },
+    };
+  }
+  assembled(fileId: string, size: number): Uint8Array {
+    const out = new Uint8Array(size);
+    for (const [i, data] of this.files.get(fileId)?.chunks ?? []) out.set(data, i * CHUNK);
+    return out;
+  }
+}
+
+interface Harness {
+  pool: TestPool;
+  holders: Map<NodeId, MemoryHolder>;
+  transfers: Map<NodeId, FileTransfer>;
+}
+
+async function harness(n: number): Promise<Harness> {
+  const pool = await createTestPool(n, { seed: 7 });
+  const holders = new Map<NodeId, MemoryHolder>();
+  const transfers = new Map<NodeId, FileTransfer>();
+  for (const [id, node] of pool.nodes) {
+    const holder = new MemoryHolder();
+    holders.set(id, holder);
+    transfers.set(
+      id,
+      new FileTransfer(node, {
+        crypto: pool.crypto,
+        clock: pool.clock,
+        holder,
+        cache: holder,
+        locate: (peer) =>
+          pool.server.topology.has(peer) ? pool.server.topology.positionOf(peer).path : undefined,
+      }),
+    );
+  }
+  return { pool, holders, transfers };
+}
+
+/** `origin` offers a random file of `size` bytes; returns its info and content. */
+function offer(h: Harness, origin: NodeId, size: number, fileId = 'file1') {
+  const data = new Uint8Array(size);
+  const random = new SeededRandom(size);
+  for (let i = 0; i < size; i++) data[i] = random.int(256);
+  const count = Math.ceil(size / CHUNK);
+  const list = new Uint8Array(count * HASH_BYTES);
+  const chunks = new Map<number, Uint8Array>();
+  for (let i = 0; i < count; i++) {
+    const chunk = data.subarray(i * CHUNK, Math.min(size, (i + 1) * CHUNK));
+    chunks.set(i, chunk);
+    list.set(nobleCrypto.sha256(chunk), i * HASH_BYTES);
+  }
+  h.holders.get(origin)?.files.set(fileId, { chunks, list });
+  const info = create(FileInfoSchema, {
+    fileId,
+    name: 'random.bin',
+    size: BigInt(size),
+    originNodeId: origin,
+    sha256: nobleCrypto.sha256(data),
+    chunkSize: CHUNK,
+    chunkHashesRoot: nobleCrypto.sha256(list),
+  });
+  h.pool.nodes.get(origin)?.broadcast({
+    case: 'fileOffer',
+    value: create(FileOfferSchema, { files: [info] }),
+  });
+  return { info, data };
+}
+
+function startDownload(h: Harness, id: NodeId, info: FileInfo) {
+  const holder = h.holders.get(id) as MemoryHolder;
+  return (h.transfers.get(id) as FileTransfer).download(info, async (i, list) =>
+    holder.sink(i, list),
+  );
+}
+
+const ids = (h: Harness) => [...h.pool.nodes.keys()];
+
+describe('file transfer on the memory network', () => {
+  it('[FT1][FT2][FT3] every downloader gets the exact file, hash list first, chunks verified', async () => {
+    const h = await harness(12);
+    const [origin, ...others] = ids(h) as [NodeId, ...NodeId[]];
+    const { info, data } = offer(h, origin, 300 * 1024 + 123);
+    await h.pool.clock.advance(200);
+    const downloads = others.slice(0, 6).map((id) => startDownload(h, id, info));
+    await h.pool.clock.advance(30_000);
+    for (const [i, d] of downloads.entries()) {
+      expect(d.progress().state, `downloader ${i}`).toBe('done');
+      const got = (h.holders.get(others[i] as NodeId) as MemoryHolder).assembled(
+        'file1',
+        data.length,
+      );
+      expect(equalBytes(got, data)).toBe(true);
+    }
+  });
+
+  it('[FT4] relays cache what they forward and answer later requests themselves', async () => {
+    const h = await harness(20);
+    const [origin, ...others] = ids(h) as [NodeId, ...NodeId[]];
+    const { info, data } = offer(h, origin, 200 * 1024);
+    await h.pool.clock.advance(200);
+    // A first wave fills the caches along the paths; a second wave finds them.
+    const first = others.slice(10).map((id) => startDownload(h, id, info));
+    await h.pool.clock.advance(20_000);
+    expect(first.every((d) => d.progress().state === 'done')).toBe(true);
+    const second = others.slice(0, 10).map((id) => startDownload(h, id, info));
+    await h.pool.clock.advance(20_000);
+    expect(second.every((d) => d.progress().state === 'done')).toBe(true);
+    const relayed = [...h.transfers.values()].reduce((n, t) => n + t.stats.chunksServedAsRelay, 0);
+    const cached = [...h.transfers.values()].reduce((n, t) => n + t.stats.chunksCached, 0);
+    expect(cached).toBeGreaterThan(0);
+    expect(relayed).toBeGreaterThan(0);
+    for (const id of others) {
+      const got = (h.holders.get(id) as MemoryHolder).assembled('file1', data.length);
+      expect(equalBytes(got, data), id).toBe(true);
+    }
+  });
+
+  it('[FT2] a seeder that sends corrupt chunks is caught; the download completes from others', async () => {
+    const h = await harness(10);
+    const [origin, liar, ...others] = ids(h) as [NodeId, NodeId, ...NodeId[]];
+    const { info, data } = offer(h, origin, 128 * 1024);
+    await h.pool.clock.advance(200);
+    // The liar downloads honestly, offers the file too, then serves it corrupted.
+    const honest = startDownload(h, liar, info);
+    await h.pool.clock.advance(10_000);
+    expect(honest.progress().state).toBe('done');
+    (h.holders.get(liar) as MemoryHolder).corrupt = true;
+    h.pool.nodes
+      .get(liar)
+      ?.broadcast({ case: 'fileOffer', value: create(FileOfferSchema, { files: [info] }) });
+    await h.pool.clock.advance(200);
+    const downloads = others.map((id) => startDownload(h, id, info));
+    await h.pool.clock.advance(30_000);
+    const bad = [...h.transfers.values()].reduce((n, t) => n + t.stats.badChunks, 0);
+    expect(bad).toBeGreaterThan(0);
+    for (const [i, d] of downloads.entries()) {
+      expect(d.progress().state).toBe('done');
+      const got = (h.holders.get(others[i] as NodeId) as MemoryHolder).assembled(
+        'file1',
+        data.length,
+      );
+      expect(equalBytes(got, data)).toBe(true);
+    }
+  });
+
+  it('[FT3] a seeder that leaves mid-download is replaced; nothing received is lost', async () => {
+    const h = await harness(10);
+    const [origin, second, ...others] = ids(h) as [NodeId, NodeId, ...NodeId[]];
+    const { info, data } = offer(h, origin, 256 * 1024);
+    await h.pool.clock.advance(200);
+    const first = startDownload(h, second, info);
+    await h.pool.clock.advance(20_000);
+    expect(first.progress().state).toBe('done');
+    h.pool.nodes
+      .get(second)
+      ?.broadcast({ case: 'fileOffer', value: create(FileOfferSchema, { files: [info] }) });
+    await h.pool.clock.advance(200);
+    const downloads = others.map((id) => startDownload(h, id, info));
+    await h.pool.clock.advance(30);
+    h.transfers.get(origin)?.stop();
+    h.pool.remove(origin);
+    await h.pool.clock.advance(40_000);
+    for (const [i, d] of downloads.entries()) {
+      expect(d.progress().state, others[i]).toBe('done');
+      const got = (h.holders.get(others[i] as NodeId) as MemoryHolder).assembled(
+        'file1',
+        data.length,
+      );
+      expect(equalBytes(got, data)).toBe(true);
+    }
+  });
+});
