@@ -14,7 +14,7 @@ export * from './gen/poolnet/v1/errors_pb.js';
 export * from './gen/poolnet/v1/node_pb.js';
 export * from './gen/poolnet/v1/signal_pb.js';
 // The protobuf-es runtime functions callers need, so they need not depend on it directly.
-export { clone, create, equals, isMessage } from '@bufbuild/protobuf';
+export { clone, create, equals, fromBinary, isMessage, toBinary } from '@bufbuild/protobuf';
 export type { MessageInitShape } from '@bufbuild/protobuf';
 
 // Codecs: decoders throw only ProtocolError; encoders refuse what a decoder would reject.

@@ -92,7 +92,36 @@ export interface MessagePage {
 }
 
 /** One frame of `GET /v1/events`. */
+/** A file offered in a pool (`GET /v1/files`). */
+export interface FileView {
+  id: string;
+  pool: string;
+  name: string;
+  size: number;
+  origin: string;
+  seedersOnline: number;
+  have: boolean;
+  mine: boolean;
+  downloading: boolean;
+}
+
+export interface DownloadEvent {
+  type: 'download';
+  pool: string;
+  file: string;
+  name: string;
+  received: number;
+  chunks: number;
+  bytes: number;
+  size: number;
+  state: 'hashes' | 'data' | 'done' | 'failed';
+  path?: string;
+  error?: string;
+}
+
 export type DaemonEvent =
+  | DownloadEvent
+  | { type: 'offer'; pool: string; file: string; name: string; retracted: boolean }
   | { type: 'message'; message: Message }
   | { type: 'pool'; pool: string; joined: boolean }
   | { type: 'link'; pool: string; peer: string; up: boolean; transport: string }

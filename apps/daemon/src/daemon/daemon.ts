@@ -4,6 +4,7 @@
  * of is joined, and a pool the server no longer lists (left, removed, deleted) is stopped.
  */
 import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { NodeWebRtcTransportOptions } from '@poolnet/transport-webrtc';
 import {
   MAX_TEXT_BYTES,
@@ -12,9 +13,15 @@ import {
   type PoolId,
   utf8ByteLength,
 } from '@poolnet/protocol';
-import { type DeviceDatabase, JoinedPools, openDeviceDatabase } from '@poolnet/store-sqlite';
+import {
+  type DeviceDatabase,
+  JoinedPools,
+  SqliteMessageStore,
+  openDeviceDatabase,
+} from '@poolnet/store-sqlite';
 import { Account } from './account.js';
 import { DaemonError } from './errors.js';
+import { type FileEvent, PoolFiles } from './pool-files.js';
 import { type MessageView, PoolRuntime } from './pool-runtime.js';
 import type { Json } from './server-api.js';
 import { DataDir, FILES } from './state-files.js';
@@ -27,9 +34,14 @@ export interface DaemonOptions {
   readonly webrtc?: NodeWebRtcTransportOptions;
   /** How often the pool list is read from the server again. */
   readonly refreshMs?: number;
+  /** Where downloads go when no folder is given (default DIR/downloads). */
+  readonly downloadsDir?: string;
+  /** Bytes of relay cache per pool (default 256 MiB). */
+  readonly cacheBytes?: number;
 }
 
 export type DaemonEvent =
+  | FileEvent
   | { type: 'message'; message: MessageView }
   | { type: 'pool'; pool: string; joined: boolean }
   | { type: 'link'; pool: string; peer: string; up: boolean; transport: string }
@@ -60,6 +72,7 @@ const MAX_PAGE = 500;
 
 export class Daemon {
   private readonly runtimes = new Map<PoolId, PoolRuntime>();
+  private readonly files = new Map<PoolId, PoolFiles>();
   private serverPools = new Map<string, ServerPool>();
   private readonly names = new Map<string, string>();
   private readonly listeners = new Set<(event: DaemonEvent) => void>();
@@ -98,6 +111,8 @@ export class Daemon {
     clearTimeout(this.refreshPending);
     for (const runtime of this.runtimes.values()) runtime.stop();
     this.runtimes.clear();
+    for (const files of this.files.values()) await files.close();
+    this.files.clear();
     this.db.close();
   }
 
@@ -311,6 +326,50 @@ export class Daemon {
     return page;
   }
 
+  // ---- files
+
+  async share(pool: unknown, path: unknown) {
+    const poolId = this.resolvePool(pool);
+    const file = await this.filesOf(poolId).share(resolve(text(path, 'path')));
+    return { file };
+  }
+
+  listFiles(pool: unknown) {
+    const poolId = this.resolvePool(pool);
+    const online = new Set(
+      this.runtimes
+        .get(poolId)
+        ?.signalling.members()
+        .map((m) => m.nodeId),
+    );
+    return { files: this.filesOf(poolId).list(online) };
+  }
+
+  async download(pool: unknown, file: unknown, to: unknown) {
+    const poolId = this.resolvePool(pool);
+    const fileId = text(file, 'file');
+    const target = to === undefined ? undefined : resolve(text(to, 'to'));
+    const result = await this.filesOf(poolId).download(fileId, target);
+    return result;
+  }
+
+  async retract(pool: unknown, file: unknown) {
+    const poolId = this.resolvePool(pool);
+    await this.filesOf(poolId).retract(text(file, 'file'));
+    return { ok: true };
+  }
+
+  fileStats(pool: unknown) {
+    const poolId = this.resolvePool(pool);
+    return this.filesOf(poolId).stats;
+  }
+
+  private filesOf(poolId: PoolId): PoolFiles {
+    const files = this.files.get(poolId);
+    if (!files) throw new DaemonError('NOT_JOINED', 'this device is not in that pool');
+    return files;
+  }
+
   // ---- following the server
 
   /** Reads the pool list and starts or stops pool runtimes to match it. */
@@ -344,7 +403,19 @@ export class Daemon {
 
   private startPool(poolId: PoolId): void {
     const me = this.account.require();
+    const files = new PoolFiles({
+      poolId,
+      selfId: me.deviceId,
+      dir: this.dir.file(join('files', poolId)),
+      downloadsDir: this.options.downloadsDir ?? this.dir.file('downloads'),
+      cacheBytes: this.options.cacheBytes ?? 256 * 1024 * 1024,
+      store: new SqliteMessageStore(this.db, poolId),
+      onEvent: (event) => this.emit(event),
+      log: (line) => this.log(`[${poolId}] ${line}`),
+    });
+    this.files.set(poolId, files);
     const runtime = new PoolRuntime({
+      files,
       poolId,
       api: this.account.api,
       db: this.db,
@@ -375,12 +446,23 @@ export class Daemon {
       log: (line) => this.log(line),
     });
     this.runtimes.set(poolId, runtime);
-    runtime.start();
+    // The offers and held files are read before the pool connects, so resumes find them.
+    files.load().then(
+      () => {
+        if (this.runtimes.get(poolId) === runtime) runtime.start();
+      },
+      (err: unknown) => {
+        this.log(`[${poolId}] cannot load its files: ${String(err)}`);
+        if (this.runtimes.get(poolId) === runtime) runtime.start();
+      },
+    );
   }
 
   private dropPool(poolId: PoolId): void {
     this.runtimes.get(poolId)?.stop();
     this.runtimes.delete(poolId);
+    void this.files.get(poolId)?.close();
+    this.files.delete(poolId);
     this.serverPools.delete(poolId);
     this.joined.leave(poolId);
     this.emit({ type: 'pool', pool: poolId, joined: false });

@@ -33,6 +33,11 @@ function routes(daemon: Daemon): Map<string, Handler> {
     ['POST /v1/pools/leave', (b) => daemon.leave(b.pool)],
     ['GET /v1/pools/members', (_b, q) => daemon.members(q.get('pool') ?? undefined)],
     ['POST /v1/messages/send', (b) => daemon.send(b.pool, b.text)],
+    ['POST /v1/files/share', (b) => daemon.share(b.pool, b.path)],
+    ['GET /v1/files', async (_b, q) => daemon.listFiles(q.get('pool') ?? undefined)],
+    ['POST /v1/files/download', (b) => daemon.download(b.pool, b.file, b.to)],
+    ['POST /v1/files/retract', (b) => daemon.retract(b.pool, b.file)],
+    ['GET /v1/files/stats', async (_b, q) => daemon.fileStats(q.get('pool') ?? undefined)],
     [
       'GET /v1/messages',
       (_b, q) =>
@@ -131,6 +136,8 @@ export async function startLocalApi(
     ws.on('error', () => undefined);
   }
 
+  // A download request lasts as long as the download.
+  server.requestTimeout = 0;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

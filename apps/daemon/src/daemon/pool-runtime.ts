@@ -10,6 +10,7 @@ import {
   type MessageStore,
   type PageQuery,
   type StoredMessage,
+  FileTransfer,
   PoolNode,
   cryptoRandom,
   systemClock,
@@ -29,6 +30,7 @@ import { type DeviceDatabase, SqliteMessageStore } from '@poolnet/store-sqlite';
 import { type NodeWebRtcTransportOptions, WebRtcTransport } from '@poolnet/transport-webrtc';
 import type { SigningKey } from './account.js';
 import { DaemonError } from './errors.js';
+import type { PoolFiles } from './pool-files.js';
 import { PoolSignalling, type SessionStart } from './pool-signalling.js';
 import type { ServerApi } from './server-api.js';
 
@@ -52,6 +54,8 @@ export interface PoolRuntimeOptions {
   readonly device: { readonly deviceId: string; readonly userId: string; readonly name: string };
   readonly signingKey: SigningKey;
   readonly webrtc: NodeWebRtcTransportOptions;
+  /** The pool's files (offers, shares, downloads, relay cache). */
+  readonly files?: PoolFiles;
   /** Display names of users, as last read from the server. */
   displayName(userId: string): string | null;
   /** Users came online in the pool. */
@@ -97,6 +101,9 @@ class AnnouncingStore implements MessageStore {
 export class PoolRuntime {
   readonly poolId: PoolId;
   private readonly store: AnnouncingStore;
+  /** The pool's message log in SQLite (what the store announces from). */
+  readonly log: SqliteMessageStore;
+  private transfer: FileTransfer | undefined;
   readonly signalling: PoolSignalling;
   private node: PoolNode | undefined;
   private transport: WebRtcTransport | undefined;
@@ -106,9 +113,18 @@ export class PoolRuntime {
 
   constructor(private readonly options: PoolRuntimeOptions) {
     this.poolId = options.poolId;
-    this.store = new AnnouncingStore(new SqliteMessageStore(options.db, options.poolId), (m) =>
-      options.onMessage(this.view(m)),
-    );
+    this.log = new SqliteMessageStore(options.db, options.poolId);
+    this.store = new AnnouncingStore(this.log, (m) => {
+      const view = this.view(m);
+      if (view.kind === 'fileOffer' || view.kind === 'retractOffer' || view.kind === 'mediaOffer') {
+        try {
+          options.files?.noteMessage(decodePoolMessage(decodeSignedPoolMessage(m.signed).body));
+        } catch {
+          // damaged: not an offer anyone can use
+        }
+      }
+      options.onMessage(view);
+    });
     this.signalling = new PoolSignalling({
       api: options.api,
       poolId: options.poolId,
@@ -134,6 +150,8 @@ export class PoolRuntime {
 
   stop(): void {
     this.signalling.stop();
+    this.transfer?.stop();
+    this.transfer = undefined;
     this.node?.stop();
     this.node = undefined;
     this.transport?.close();
@@ -206,6 +224,7 @@ export class PoolRuntime {
       this.certificate !== undefined &&
       Number(this.certificate.expiresAtMs) - Date.now() < 86_400_000;
     if (this.node && sameKey && !expiresSoon) return;
+    this.transfer?.stop();
     this.node?.stop();
     this.transport?.close();
     this.certificate = start.cert;
@@ -234,6 +253,17 @@ export class PoolRuntime {
     this.node = node;
     this.transport = transport;
     node.start();
+    const files = this.options.files;
+    if (files) {
+      this.transfer = new FileTransfer(node, {
+        crypto: nodeCrypto(),
+        clock: this.options.clock ?? systemClock,
+        holder: files,
+        cache: files,
+        locate: (peer: NodeId) => this.signalling.locate(peer),
+      });
+      files.attach(node, this.transfer);
+    }
   }
 
   private view(stored: StoredMessage): MessageView {

@@ -3,6 +3,7 @@ import type { Command } from '../command.js';
 import { login, logout, register } from './account.js';
 import { chat } from './chat.js';
 import { deviceCode, deviceLink, deviceRename, deviceRevoke, devices } from './devices.js';
+import { download, files, retract, share } from './files.js';
 import { history } from './history.js';
 import { poolCreate, poolInvite, poolJoin, poolLeave, poolList, poolMembers } from './pools.js';
 import { send } from './send.js';
@@ -32,5 +33,9 @@ export const COMMANDS: readonly Command[] = [
   send,
   history,
   chat,
+  share,
+  files,
+  download,
+  retract,
   status,
 ];
