@@ -85,4 +85,67 @@ describe('files between daemons', () => {
     const { files } = await others[0]!.api.ok('GET', `/v1/files?pool=${pool.id}`);
     expect(files.find((f: Json) => f.id === file.id).have).toBe(true);
   });
+
+  it('[F2] a downloader stopped halfway continues after a restart with the missing chunks only', async () => {
+    const a = await device('Dan');
+    const { pool } = await a.api.ok('POST', '/v1/pools/create', { name: 'Big' });
+    const invite = await a.api.ok('POST', '/v1/pools/invite', { pool: pool.id });
+    const b = await device('Eli');
+    await b.api.ok('POST', '/v1/pools/join', { link: invite.link });
+    for (const side of [a, b]) {
+      await eventually(async () => {
+        const status = await side.api.ok('GET', '/v1/status');
+        const p = status.pools.find((x: Json) => x.id === pool.id);
+        return p?.joined && p.links.length > 0;
+      }, 'linked');
+    }
+    const content = randomBytes(48 * 1024 * 1024);
+    const path = join(root, 'big.bin');
+    await writeFile(path, content);
+    const { file } = await a.api.ok('POST', '/v1/files/share', { pool: pool.id, path });
+    await eventually(async () => {
+      const { files } = await b.api.ok('GET', `/v1/files?pool=${pool.id}`);
+      return files.some((f: Json) => f.id === file.id);
+    }, 'the offer');
+    const chunks = Math.ceil(content.length / (64 * 1024));
+
+    // Start, and stop the daemon once about half the chunks are in.
+    void b.api
+      .call('POST', '/v1/files/download', { pool: pool.id, file: file.id })
+      .catch(() => undefined);
+    await eventually(
+      async () => {
+        const stats = await b.api.ok('GET', `/v1/files/stats?pool=${pool.id}`);
+        return stats.chunksReceived >= chunks / 2;
+      },
+      'half the file',
+      60_000,
+    );
+    await b.daemon.close();
+    daemons.splice(daemons.indexOf(b.daemon), 1);
+
+    const restarted = await runDaemon({
+      serverUrl: sync.url,
+      dataDir: b.dir,
+      webrtc: { bindAddress: '127.0.0.1' },
+    });
+    daemons.push(restarted);
+    const api = await LocalClient.of(b.dir, restarted.port);
+    const result = await eventually(
+      async () => {
+        const { status, json } = await api.call('POST', '/v1/files/download', {
+          pool: pool.id,
+          file: file.id,
+        });
+        return status === 200 ? json : undefined;
+      },
+      'the resumed download',
+      90_000,
+    );
+    expect(sha256(await readFile(result.path))).toBe(sha256(content));
+    const after = await api.ok('GET', `/v1/files/stats?pool=${pool.id}`);
+    // Only what was missing came again (and the few chunks in flight at the stop).
+    expect(after.chunksReceived).toBeLessThan(chunks * 0.6);
+    expect(after.chunksReceived).toBeGreaterThan(0);
+  });
 });
