@@ -1,0 +1,183 @@
+import { LinkError, type Channel, type PeerLink } from '@poolnet/engine';
+import type { NodeId } from '@poolnet/protocol';
+import { Heartbeat } from './heartbeat.js';
+import { CHANNEL_LABELS, type Negotiated } from './negotiation.js';
+import type { TransportSettings } from './options.js';
+import { PacedSender } from './paced-sender.js';
+import { closeQuietly, messageBytes, type RtcPeerConnection } from './rtc.js';
+
+type Listener<A extends unknown[]> = (...args: A) => void;
+
+const BEAT = new Uint8Array([0]);
+/** What a link may carry when the far end does not say (RFC 8841's default). */
+const DEFAULT_SCTP_MAX_MESSAGE = 64 * 1024;
+
+/**
+ * One open WebRTC link: the engine's `control` and `bulk` channels over two data channels of
+ * one peer connection, plus the `heartbeat` channel. Frames that arrive before anyone listens
+ * are held and handed to the first `onMessage` listener, so none is lost between `open`
+ * resolving and the caller subscribing.
+ */
+export class DataChannelLink implements PeerLink {
+  readonly kind = 'webrtc';
+  /** Largest frame: the smaller of the option and what the far end's SCTP accepts. */
+  readonly maxMessageBytes: number;
+  /** Advice to senders: pause a channel while its `bufferedAmount` is above this. */
+  readonly highWaterMark: number;
+  private open = true;
+  private inbox: Array<readonly [Uint8Array, Channel]> | undefined;
+  private flushing = false;
+  private readonly senders: Record<Channel, PacedSender>;
+  private readonly heartbeat: Heartbeat;
+  private readonly messageListeners = new Set<Listener<[Uint8Array, Channel]>>();
+  private readonly drainListeners = new Set<Listener<[Channel]>>();
+  private readonly closeListeners = new Set<Listener<[Error | undefined]>>();
+
+  constructor(
+    readonly peer: NodeId,
+    private readonly pc: RtcPeerConnection,
+    private readonly channels: Negotiated['channels'],
+    early: Negotiated['early'],
+    settings: TransportSettings,
+  ) {
+    const sctpMax = pc.sctp?.maxMessageSize;
+    this.maxMessageBytes = Math.min(settings.maxMessageBytes, sctpMax || DEFAULT_SCTP_MAX_MESSAGE);
+    this.highWaterMark = settings.highWaterMark;
+    this.inbox = [...early];
+    const pacing = { sliceBytes: settings.sliceBytes, lowWaterMark: settings.lowWaterMark };
+    this.senders = {
+      control: new PacedSender(channels.control, pacing, () => this.drained('control')),
+      bulk: new PacedSender(channels.bulk, pacing, () => this.drained('bulk')),
+    };
+    this.heartbeat = new Heartbeat(
+      settings.clock,
+      settings.heartbeatMs,
+      settings.silenceTimeoutMs,
+      () => this.beat(),
+      () => this.end(new LinkError('LINK_CLOSED', `${peer} silent for too long`)),
+    );
+    for (const label of CHANNEL_LABELS) {
+      const dc = channels[label];
+      dc.onmessage =
+        label === 'heartbeat'
+          ? () => this.heartbeat.heardFrom()
+          : (event) => this.receive(event.data, label);
+      dc.onclose = () => this.end(undefined);
+    }
+    // 'closed' without our close() is libdatachannel seeing the far end close (a browser
+    // never reports that: its channels close instead); 'failed' is a failure.
+    pc.onconnectionstatechange = () => {
+      const state = pc.connectionState;
+      if (state === 'closed') this.end(undefined);
+      if (state === 'failed')
+        this.end(new LinkError('LINK_CLOSED', `connection to ${peer} failed`));
+    };
+    this.heartbeat.start();
+    // A channel that closed between negotiation and now fired its close event at nobody.
+    if (CHANNEL_LABELS.some((label) => channels[label].readyState !== 'open')) {
+      queueMicrotask(() => this.end(undefined));
+    }
+  }
+
+  get isOpen(): boolean {
+    return this.open;
+  }
+
+  send(channel: Channel, frame: Uint8Array): void {
+    if (!this.open) throw new LinkError('LINK_CLOSED', `link to ${this.peer} is closed`);
+    if (frame.byteLength > this.maxMessageBytes) {
+      throw new LinkError(
+        'MESSAGE_TOO_LARGE',
+        `frame of ${frame.byteLength} bytes exceeds ${this.maxMessageBytes}`,
+      );
+    }
+    try {
+      this.senders[channel].send(frame);
+    } catch (cause) {
+      this.end(new LinkError('LINK_CLOSED', `data channel ${channel} failed`, { cause }));
+      throw new LinkError('LINK_CLOSED', `link to ${this.peer} is closed`, { cause });
+    }
+  }
+
+  bufferedAmount(channel: Channel): number {
+    return this.open ? this.senders[channel].bufferedAmount : 0;
+  }
+
+  onMessage(listener: (frame: Uint8Array, channel: Channel) => void): () => void {
+    this.messageListeners.add(listener);
+    if (this.inbox && !this.flushing) {
+      this.flushing = true;
+      queueMicrotask(() => this.flushInbox());
+    }
+    return () => this.messageListeners.delete(listener);
+  }
+
+  onDrain(listener: (channel: Channel) => void): () => void {
+    this.drainListeners.add(listener);
+    return () => this.drainListeners.delete(listener);
+  }
+
+  onClose(listener: (reason?: Error) => void): () => void {
+    this.closeListeners.add(listener);
+    return () => this.closeListeners.delete(listener);
+  }
+
+  close(): void {
+    this.end(undefined);
+  }
+
+  private receive(data: unknown, channel: Channel): void {
+    this.heartbeat.heardFrom();
+    const frame = messageBytes(data);
+    if (!frame) return; // Text: not something a Poolnet peer sends.
+    if (this.inbox) this.inbox.push([frame, channel]);
+    else emit(this.messageListeners, frame, channel);
+  }
+
+  private flushInbox(): void {
+    const inbox = this.inbox;
+    this.inbox = undefined;
+    if (!inbox || !this.open) return;
+    for (const [frame, channel] of inbox) emit(this.messageListeners, frame, channel);
+  }
+
+  private drained(channel: Channel): void {
+    if (this.open) emit(this.drainListeners, channel);
+  }
+
+  private beat(): void {
+    try {
+      this.channels.heartbeat.send(BEAT);
+    } catch {
+      // Closing: the close event ends the link.
+    }
+  }
+
+  /** Close once, whoever asks: the caller, the far end, a failed connection, silence. */
+  private end(reason: Error | undefined): void {
+    if (!this.open) return;
+    this.open = false;
+    this.inbox = undefined;
+    this.heartbeat.stop();
+    this.senders.control.stop();
+    this.senders.bulk.stop();
+    this.pc.onconnectionstatechange = null;
+    for (const label of CHANNEL_LABELS) closeQuietly(this.channels[label]);
+    this.pc.close();
+    emit(this.closeListeners, reason);
+    this.messageListeners.clear();
+    this.drainListeners.clear();
+    this.closeListeners.clear();
+  }
+}
+
+/** Call each listener; one that throws must not stop the others or the link. */
+function emit<A extends unknown[]>(listeners: Set<Listener<A>>, ...args: A): void {
+  for (const listener of listeners) {
+    try {
+      listener(...args);
+    } catch {
+      // Isolated, like the engine's Listeners.
+    }
+  }
+}
