@@ -90,6 +90,7 @@ export class Download {
   private sink: DownloadSink | undefined;
   private readonly chunks: number;
   private readonly inFlight = new Map<number, InFlight>();
+  private readonly writing = new Set<number>();
   /** Data chunks not held and not in flight, ascending. */
   private queue: number[] = [];
   private readonly strikes = new Map<NodeId, number>();
@@ -171,7 +172,7 @@ export class Download {
     const sink = this.sink;
     const list = this.list;
     if (!sink || !list || index < 0 || index >= this.chunks) return;
-    if (sink.has(index)) {
+    if (sink.has(index) || this.writing.has(index)) {
       this.inFlight.delete(index);
       return;
     }
@@ -181,7 +182,15 @@ export class Download {
       if (this.inFlight.delete(index)) this.requeue([index]);
       return this.pump();
     }
-    if (!(await sink.write(index, data))) return;
+    // A second copy arriving while the first is written must not count twice.
+    this.writing.add(index);
+    let written: boolean;
+    try {
+      written = await sink.write(index, data);
+    } finally {
+      this.writing.delete(index);
+    }
+    if (!written || this.ended) return;
     if (this.inFlight.delete(index) === false) this.queue = this.queue.filter((i) => i !== index);
     this.received++;
     this.bytes += data.length;
