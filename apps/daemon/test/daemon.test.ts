@@ -112,7 +112,7 @@ describe('the daemon over its local API', () => {
         texts(await b2.api.ok('GET', `/v1/messages?pool=${pool.id}`)).includes('welcome back'),
       'B receives after restart',
     );
-  });
+  }, 180_000);
 
   it('[D2] the local API refuses a missing token, bad input and unknown pools with typed errors', async () => {
     const a = await start();
@@ -135,7 +135,7 @@ describe('the daemon over its local API', () => {
     await expect(runDaemon({ serverUrl: sync.url, dataDir: a.dir })).rejects.toThrow(
       /already runs/,
     );
-  });
+  }, 180_000);
 
   it('[D3] while the sync server is down a daemon tries at most once every 3 s, and when it is back the pool reconnects and chat flows', async () => {
     // Only this test's daemons may talk to the server: the count below is per session.
@@ -185,7 +185,7 @@ describe('the daemon over its local API', () => {
       'B receives after the server came back',
       30_000,
     );
-  });
+  }, 180_000);
 
   it('[D4] a second device links with a code from the first; the two meet in the home pool and chat there', async () => {
     const laptop = await start();
@@ -227,5 +227,5 @@ describe('the daemon over its local API', () => {
         texts(await phone.api.ok('GET', `/v1/messages?pool=${home.id}`)).includes('note to self'),
       'the phone gets the note',
     );
-  });
+  }, 180_000);
 });

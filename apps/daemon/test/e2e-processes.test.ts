@@ -140,5 +140,5 @@ describe('poolnet, end to end in separate processes', () => {
       const history = await poolnet(b, 'history', 'Family', '--limit', '1');
       return history.messages[0]?.text === 'welcome back';
     }, 'Bob gets the message after his restart');
-  });
+  }, 180_000);
 });

@@ -84,7 +84,7 @@ describe('files between daemons', () => {
     }
     const { files } = await others[0]!.api.ok('GET', `/v1/files?pool=${pool.id}`);
     expect(files.find((f: Json) => f.id === file.id).have).toBe(true);
-  });
+  }, 180_000);
 
   it('[F2] a downloader stopped halfway continues after a restart with the missing chunks only', async () => {
     const a = await device('Dan');
@@ -147,5 +147,5 @@ describe('files between daemons', () => {
     // Only what was missing came again (and the few chunks in flight at the stop).
     expect(after.chunksReceived).toBeLessThan(chunks * 0.6);
     expect(after.chunksReceived).toBeGreaterThan(0);
-  });
+  }, 180_000);
 });
