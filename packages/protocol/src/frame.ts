@@ -57,11 +57,12 @@ export function decodeFrame<Desc extends DescMessage>(
 export function encodeFrame<Desc extends DescMessage>(
   rules: FrameRules<Desc>,
   init: MessageInitShape<Desc>,
+  options: { readonly check?: boolean } = {},
 ): Uint8Array {
   let bytes: Uint8Array;
   try {
     const message = create(rules.schema, init);
-    rules.check(message);
+    if (options.check !== false) rules.check(message);
     bytes = toBinary(rules.schema, message);
   } catch (err) {
     if (err instanceof ProtocolError) throw err;

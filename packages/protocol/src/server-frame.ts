@@ -130,8 +130,14 @@ const rules: FrameRules<typeof ServerFrameSchema> = {
   check: checkServerFrame,
 };
 
-export const encodeServerFrame = (frame: MessageInitShape<typeof ServerFrameSchema>): Uint8Array =>
-  encodeFrame(rules, frame);
+/**
+ * Encodes one frame for a node. `check: false` skips the field rules: only for frames built
+ * from values the server has checked already (its hot path: member lists at join).
+ */
+export const encodeServerFrame = (
+  frame: MessageInitShape<typeof ServerFrameSchema>,
+  options?: { readonly check?: boolean },
+): Uint8Array => encodeFrame(rules, frame, options);
 
 /** Decodes one WebSocket message from the sync server. Throws only ProtocolError. */
 export const decodeServerFrame = (bytes: Uint8Array): ServerFrame => decodeFrame(rules, bytes);

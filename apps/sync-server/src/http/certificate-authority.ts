@@ -9,9 +9,12 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { DeviceCertificate, NodeId, UserId } from '@poolnet/protocol';
 import { issueCertificate, nobleCrypto } from '@poolnet/engine';
+import { nodeCrypto } from '@poolnet/platform-node';
 import { ConfigError } from './errors.js';
 
 const SECRET_KEY_BYTES = 32;
+
+const fastCrypto = nodeCrypto();
 
 export class CertificateAuthority {
   readonly publicKey: Uint8Array;
@@ -39,7 +42,8 @@ export class CertificateAuthority {
     readonly publicKey: Uint8Array;
     readonly nowMs: number;
   }): DeviceCertificate {
-    return issueCertificate(nobleCrypto, this.secretKey, {
+    // node:crypto's Ed25519: about 10x faster than the portable one, and joins sign one each.
+    return issueCertificate(fastCrypto, this.secretKey, {
       nodeId: request.nodeId,
       userId: request.userId,
       publicKey: request.publicKey,

@@ -47,6 +47,8 @@ export interface HubLimits {
   readonly falseReportWindowMs: number;
   /** A device rejoining within this long after its node left asks for its old seat ([SIG16]). */
   readonly reconnectGraceMs: number;
+  /** Joins within this window are announced to the others together; 0 = each at once ([SIG7]). */
+  readonly memberAnnounceDelayMs: number;
 }
 
 export const DEFAULT_LIMITS: HubLimits = {
@@ -58,6 +60,7 @@ export const DEFAULT_LIMITS: HubLimits = {
   falseReportsTolerated: 3,
   falseReportWindowMs: 10 * 60_000,
   reconnectGraceMs: 30_000,
+  memberAnnounceDelayMs: 50,
 };
 
 export interface HubConfig {
@@ -80,7 +83,8 @@ export interface HubConfig {
 export function resolveLimits(partial: Partial<HubLimits> = {}): HubLimits {
   const limits: HubLimits = { ...DEFAULT_LIMITS, ...partial };
   for (const [name, value] of Object.entries(limits)) {
-    if (!Number.isSafeInteger(value) || value <= 0) {
+    const min = name === 'memberAnnounceDelayMs' ? 0 : 1;
+    if (!Number.isSafeInteger(value) || value < min) {
       throw new SignallingError('INVALID_CONFIG', `limit ${name} must be a positive integer`);
     }
   }

@@ -52,6 +52,10 @@ export class LivePool {
   private readonly topology = new Topology();
   private readonly members = new Map<NodeId, PoolMember>();
   private readonly verifier: ReportVerifier;
+  /** Joins not yet announced to the others, and the timer that will. */
+  private pendingJoins: NodeId[] = [];
+  private flushTimer: (() => void) | undefined;
+  private readonly wireMembers = new Map<NodeId, ReturnType<typeof memberToWire>>();
   /** [SIG16] Where nodes that left recently sat, oldest first (Map keeps insertion order). */
   private readonly lastSeats = new Map<
     NodeId,
@@ -106,7 +110,7 @@ export class LivePool {
     this.members.set(member.nodeId, member);
     this.metrics.joins++;
 
-    const everyone = this.topology.nodeIds().map((id) => memberToWire(this.memberView(id)));
+    const everyone = this.topology.nodeIds().map((id) => this.wireMember(id));
     this.send(
       member.nodeId,
       {
@@ -128,13 +132,53 @@ export class LivePool {
       this.send(member.nodeId, { case: 'memberJoined', value: { members } });
     }
     this.apply(change, member.nodeId);
-    const joined = encodeFrame({
-      case: 'memberJoined',
-      value: { members: [memberToWire(this.memberView(member.nodeId))] },
-    });
-    for (const other of this.members.values()) {
-      if (other.nodeId !== member.nodeId) other.peer.send(joined);
+    this.announceJoin(member.nodeId);
+  }
+
+  /**
+   * [SIG7] Tells the others who joined. With `memberAnnounceDelayMs` > 0 the joins of that
+   * window go out together, one frame per node instead of one per join and node: a pool of
+   * N filling up costs O(N) frames per window, not O(N^2) in all.
+   */
+  private announceJoin(nodeId: NodeId): void {
+    this.pendingJoins.push(nodeId);
+    if (this.limits.memberAnnounceDelayMs === 0) return this.flushJoins();
+    this.flushTimer ??= this.clock.setTimeout(() => {
+      this.flushTimer = undefined;
+      this.flushJoins();
+    }, this.limits.memberAnnounceDelayMs);
+  }
+
+  private flushJoins(): void {
+    const joined = this.pendingJoins.filter((id) => this.members.has(id));
+    this.pendingJoins = [];
+    if (joined.length === 0) return;
+    const newcomers = new Set(joined);
+    const wire = joined.map((id) => this.wireMember(id));
+    const frames: Uint8Array[] = [];
+    for (let at = 0; at < wire.length; at += MAX_MEMBERS_PER_FRAME) {
+      frames.push(
+        encodeFrame({
+          case: 'memberJoined',
+          value: { members: wire.slice(at, at + MAX_MEMBERS_PER_FRAME) },
+        }),
+      );
     }
+    for (const other of this.members.values()) {
+      // A newcomer of this window already had everyone in its `joined`.
+      if (joined.length === 1 && newcomers.has(other.nodeId)) continue;
+      for (const frame of frames) other.peer.send(frame);
+    }
+  }
+
+  /** The member as the wire shows it, built once and kept until its path changes. */
+  private wireMember(id: NodeId): ReturnType<typeof memberToWire> {
+    let wire = this.wireMembers.get(id);
+    if (!wire) {
+      wire = memberToWire(this.memberView(id));
+      this.wireMembers.set(id, wire);
+    }
+    return wire;
   }
 
   /**
@@ -177,6 +221,8 @@ export class LivePool {
 
   /** Hub shutdown: forget every node and cancel every timer, announcing nothing. */
   dispose(): void {
+    this.flushTimer?.();
+    this.flushTimer = undefined;
     this.members.clear();
     this.verifier.dispose();
   }
@@ -190,6 +236,7 @@ export class LivePool {
     this.members.delete(nodeId);
     this.verifier.forget(nodeId);
     const { path, slot } = this.topology.positionOf(nodeId);
+    this.wireMembers.delete(nodeId);
     this.lastSeats.delete(nodeId);
     this.lastSeats.set(nodeId, {
       path: [...path],
@@ -197,6 +244,7 @@ export class LivePool {
       until: this.clock.now() + this.limits.reconnectGraceMs,
     });
     const change = this.topology.remove(nodeId);
+    for (const p of change.promoted) this.wireMembers.delete(p.nodeId);
     this.apply(change);
     const left = encodeFrame({
       case: 'memberLeft',
@@ -272,6 +320,8 @@ export class LivePool {
   }
 
   private close(): void {
+    this.flushTimer?.();
+    this.flushTimer = undefined;
     this.verifier.dispose();
     this.onEmpty();
   }

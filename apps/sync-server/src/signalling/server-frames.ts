@@ -18,9 +18,19 @@ import { SignallingError } from './errors.js';
 export type ServerBody = MessageInitShape<typeof ServerFrameSchema>['body'];
 
 /** One encoded ServerFrame; `ackSeq` is the seq of the client frame it answers (0 = none). */
+/**
+ * Frames built only from what the hub checked already (device info decoded and checked at
+ * join, paths and grids from the topology): encoded without re-checking every member, the
+ * cost that dominated joins in a large pool (bench:server profile).
+ */
+const BUILT_FROM_CHECKED = new Set(['joined', 'memberJoined', 'memberLeft', 'position']);
+
 export function encodeFrame(body: ServerBody, ackSeq = 0): Uint8Array {
   try {
-    return encodeServerFrame({ version: PROTOCOL_VERSION, ackSeq, body });
+    return encodeServerFrame(
+      { version: PROTOCOL_VERSION, ackSeq, body },
+      { check: !BUILT_FROM_CHECKED.has(body?.case ?? '') },
+    );
   } catch (cause) {
     throw new SignallingError('INTERNAL', `could not encode a ${body?.case ?? 'empty'} frame`, {
       cause,

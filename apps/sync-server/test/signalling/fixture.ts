@@ -112,6 +112,8 @@ export function testHub(options: { limits?: Partial<HubLimits> } & Partial<HubCo
       authorityPublicKey: new Uint8Array(32).fill(3),
     }),
     ...options,
+    // Exact frame sequences per join: announce each join at once unless a test says otherwise.
+    limits: { memberAnnounceDelayMs: 0, ...options.limits },
   });
 
   const connect = (id = 'anon'): TestNode => {

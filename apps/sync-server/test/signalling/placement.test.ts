@@ -187,3 +187,27 @@ describe('reconnect grace', () => {
     expect(seatOf('n15')).toBe(`${byTop1.path.join('.')}/${byTop1.slot}`);
   });
 });
+
+describe('member announcements', () => {
+  it('[SIG7] joins within memberAnnounceDelayMs reach the others as one memberJoined', async () => {
+    const { join, clock } = testHub({ limits: { memberAnnounceDelayMs: 50 } });
+    const first = await join('m1');
+    await clock.advance(100);
+    first.conn.take();
+    const second = await join('m2');
+    const third = await join('m3');
+    const announced = () =>
+      first.conn.frames.flatMap((f) =>
+        f.body.case === 'memberJoined' ? [f.body.value.members.map((m) => m.nodeId)] : [],
+      );
+    expect(announced()).toEqual([]);
+    await clock.advance(50);
+    expect(announced()).toEqual([['m2', 'm3']]);
+    // m2 joined before m3 existed: the batch tells it about m3.
+    const toSecond = second.conn.frames.flatMap((f) =>
+      f.body.case === 'memberJoined' ? f.body.value.members.map((m) => m.nodeId) : [],
+    );
+    expect(toSecond).toContain('m3');
+    expect(third.conn.frames.some((f) => f.body.case === 'joined')).toBe(true);
+  });
+});
