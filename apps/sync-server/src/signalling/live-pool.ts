@@ -24,6 +24,9 @@ import type { Certification, Clock, HubLimits } from './config.js';
 import { SignallingError } from './errors.js';
 import type { SignallingMetrics } from './metrics.js';
 import { ReportVerifier } from './report-verifier.js';
+
+/** Members per frame of the member list a newcomer gets (well under MAX_MEMBERS_PER_FRAME). */
+const MEMBER_CHUNK = 64;
 import { type MemberView, type ServerBody, encodeFrame, memberToWire } from './server-frames.js';
 
 /** How the pool reaches the connection of one of its nodes. */
@@ -56,6 +59,8 @@ export class LivePool {
   private pendingJoins: NodeId[] = [];
   private flushTimer: (() => void) | undefined;
   private readonly wireMembers = new Map<NodeId, ReturnType<typeof memberToWire>>();
+  /** Encoded full chunks of the member list after the first (see `sendMemberList`). */
+  private memberChunks: Uint8Array[] = [];
   /** [SIG16] Where nodes that left recently sat, oldest first (Map keeps insertion order). */
   private readonly lastSeats = new Map<
     NodeId,
@@ -110,7 +115,7 @@ export class LivePool {
     this.members.set(member.nodeId, member);
     this.metrics.joins++;
 
-    const everyone = this.topology.nodeIds().map((id) => this.wireMember(id));
+    const ids = this.topology.nodeIds();
     this.send(
       member.nodeId,
       {
@@ -121,16 +126,13 @@ export class LivePool {
           position: positionToWire(this.topology.positionOf(member.nodeId)),
           cert: certification.cert,
           authorityPublicKey: certification.authorityPublicKey,
-          members: everyone.slice(0, MAX_MEMBERS_PER_FRAME),
-          memberCount: everyone.length,
+          members: ids.slice(0, MEMBER_CHUNK).map((id) => this.wireMember(id)),
+          memberCount: ids.length,
         },
       },
       ackSeq,
     );
-    for (let at = MAX_MEMBERS_PER_FRAME; at < everyone.length; at += MAX_MEMBERS_PER_FRAME) {
-      const members = everyone.slice(at, at + MAX_MEMBERS_PER_FRAME);
-      this.send(member.nodeId, { case: 'memberJoined', value: { members } });
-    }
+    this.sendMemberList(member, ids);
     this.apply(change, member.nodeId);
     this.announceJoin(member.nodeId);
   }
@@ -168,6 +170,27 @@ export class LivePool {
       // A newcomer of this window already had everyone in its `joined`.
       if (joined.length === 1 && newcomers.has(other.nodeId)) continue;
       for (const frame of frames) other.peer.send(frame);
+    }
+  }
+
+  /**
+   * The members after the first MEMBER_CHUNK, as `memberJoined` frames of MEMBER_CHUNK each.
+   * Joins only append to the list, so every full chunk is encoded once and its bytes reused
+   * for every later newcomer until a node leaves (which reorders and re-paths the list): a
+   * join costs one partial chunk of encoding, not the whole pool's.
+   */
+  private sendMemberList(member: PoolMember, ids: readonly NodeId[]): void {
+    for (let at = MEMBER_CHUNK, k = 0; at < ids.length; at += MEMBER_CHUNK, k++) {
+      const end = at + MEMBER_CHUNK;
+      let frame = end <= ids.length ? this.memberChunks[k] : undefined;
+      if (!frame) {
+        frame = encodeFrame({
+          case: 'memberJoined',
+          value: { members: ids.slice(at, end).map((id) => this.wireMember(id)) },
+        });
+        if (end <= ids.length) this.memberChunks[k] = frame;
+      }
+      member.peer.send(frame);
     }
   }
 
@@ -237,6 +260,7 @@ export class LivePool {
     this.verifier.forget(nodeId);
     const { path, slot } = this.topology.positionOf(nodeId);
     this.wireMembers.delete(nodeId);
+    this.memberChunks = [];
     this.lastSeats.delete(nodeId);
     this.lastSeats.set(nodeId, {
       path: [...path],

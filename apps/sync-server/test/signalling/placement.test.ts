@@ -211,3 +211,29 @@ describe('member announcements', () => {
     expect(third.conn.frames.some((f) => f.body.case === 'joined')).toBe(true);
   });
 });
+
+describe('the member list of a newcomer', () => {
+  it('[SIG7] beyond the first 64 members it follows in memberJoined frames, complete and in join order, also after a leave', async () => {
+    const { join } = testHub();
+    const nodes: TestNode[] = [];
+    for (let i = 1; i <= 150; i++) nodes.push(await join(`p${i}`));
+    const listOf = (node: TestNode) => {
+      const ids: string[] = [];
+      for (const f of node.conn.frames) {
+        if (f.body.case === 'joined') ids.push(...f.body.value.members.map((m) => m.nodeId));
+        if (f.body.case === 'memberJoined') ids.push(...f.body.value.members.map((m) => m.nodeId));
+      }
+      return ids;
+    };
+    const last = nodes[149] as TestNode;
+    expect(listOf(last)).toEqual(Array.from({ length: 150 }, (_, k) => `p${k + 1}`));
+    // A leave reorders the list: the next newcomer still gets exactly who is there.
+    (nodes[10] as TestNode).session.closed();
+    const late = await join('late');
+    const expected = [
+      ...Array.from({ length: 150 }, (_, k) => `p${k + 1}`).filter((id) => id !== 'p11'),
+      'late',
+    ];
+    expect([...listOf(late)].sort()).toEqual([...expected].sort());
+  });
+});
