@@ -71,6 +71,7 @@ interface Held {
   readonly mtimeMs: number;
   readonly list: Uint8Array;
   open?: SharedFile;
+  opening?: Promise<SharedFile>;
 }
 
 interface HeldRecord {
@@ -387,11 +388,13 @@ export class PoolFiles implements FileHolder, RelayCache {
     const held = this.held.get(fileId);
     if (held) {
       try {
-        held.open ??= await SharedFile.open(
+        // One open per file, even when many reads start at once.
+        held.opening ??= SharedFile.open(
           held.path,
           { size: held.size, mtimeMs: held.mtimeMs },
           held.info.chunkSize,
         );
+        held.open = await held.opening;
         return await held.open.read(index);
       } catch (err) {
         // Moved, deleted or changed since it was offered: stop serving it (and retract mine).
@@ -410,9 +413,13 @@ export class PoolFiles implements FileHolder, RelayCache {
         return undefined;
       }
     }
-    const partial = this.partial.get(fileId);
-    if (partial?.has(index)) return partial.read(index);
-    return this.cache?.get(fileId, index);
+    try {
+      const partial = this.partial.get(fileId);
+      if (partial?.has(index)) return await partial.read(index);
+      return await this.cache?.get(fileId, index);
+    } catch {
+      return undefined; // closed or evicted meanwhile: the requester asks elsewhere
+    }
   }
 
   hashList(fileId: string): Uint8Array | undefined {

@@ -185,7 +185,11 @@ export class FileTransfer {
         const info = this.node.offers.get(fileId);
         data = list && info ? hashChunk(list, index - HASH_CHUNK_BASE, info.chunkSize) : undefined;
       } else {
-        data = holder.holds(fileId, index) ? await holder.read(fileId, index) : undefined;
+        try {
+          data = holder.holds(fileId, index) ? await holder.read(fileId, index) : undefined;
+        } catch {
+          data = undefined; // gone meanwhile (a download just finished, a file moved)
+        }
       }
       if (data === undefined) {
         this.stats.unheldRequested++;

@@ -53,6 +53,8 @@ export const start = defineCommand({
         cause,
       });
     }
+    // A daemon serves many peers: one failed promise is logged, never the end of the process.
+    process.on('unhandledRejection', (reason) => ctx.out.note(`unexpected: ${String(reason)}`));
     const runDaemon = await ctx.io.loadDaemon();
     const device = join(root, 'device');
     const daemon = await runDaemon({

@@ -34,6 +34,8 @@ export const up = defineCommand({
       throw usageError('up needs --server URL', 'up');
     }
     if (!isHttpUrl(serverUrl)) throw usageError(`--server ${serverUrl}: not an http(s) URL`, 'up');
+    // A daemon serves many peers: one failed promise is logged, never the end of the process.
+    process.on('unhandledRejection', (reason) => ctx.out.note(`unexpected: ${String(reason)}`));
     const runDaemon = await ctx.io.loadDaemon();
     const log = (line: string) => ctx.out.note(line);
     let daemon: Awaited<ReturnType<typeof runDaemon>>;

@@ -1,0 +1,232 @@
+/**
+ * File transfer as users run it: a sync server and 10 daemons as separate processes, one
+ * offers a random file, all the others download it; every copy's SHA-256 is the original's,
+ * relays serve part of it from their caches, and downloads survive relays being killed.
+ * POOLNET_E2E_MIB sets the file size (default 200 MiB, as the issue asks).
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Json, eventually, freePort } from './fixture.js';
+
+const BIN = fileURLToPath(new URL('../bin/poolnet.js', import.meta.url));
+const ENV = { ...process.env, POOLNET_WEBRTC_BIND: '127.0.0.1', NO_COLOR: '1' };
+const MIB = Number(process.env.POOLNET_E2E_MIB ?? 200);
+const DAEMONS = 10;
+
+const children: ChildProcess[] = [];
+let root: string;
+let serverUrl: string;
+
+function background(
+  args: string[],
+  ready: RegExp,
+): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: ENV,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (process.env.POOLNET_E2E_LOGS)
+        process.stderr.write(`[${args.at(-1) ?? ''}] ${d.toString()}`);
+    });
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const match = ready.exec(out);
+      if (match) resolve({ child, match });
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`poolnet ${args[0]} exited ${String(code)}: ${err}`)),
+    );
+  });
+}
+
+function poolnet(dataDir: string, ...args: string[]): Promise<Json> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args, '--data', dataDir, '--json'],
+      { env: ENV, timeout: 600_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) return reject(new Error(`poolnet ${args.join(' ')}: ${stdout} ${stderr}`));
+        resolve(stdout.trim() === '' ? {} : JSON.parse(stdout));
+      },
+    );
+  });
+}
+
+/** The daemon's file-transfer counters, from its local API. */
+async function stats(dataDir: string, pool: string): Promise<Json> {
+  const { port } = JSON.parse(await readFile(join(dataDir, 'daemon.json'), 'utf8')) as {
+    port: number;
+  };
+  const token = (await readFile(join(dataDir, 'api-token'), 'utf8')).trim();
+  const res = await fetch(`http://127.0.0.1:${port}/v1/files/stats?pool=${pool}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return res.json();
+}
+
+async function randomFile(path: string, bytes: number): Promise<string> {
+  const hash = createHash('sha256');
+  const out = createWriteStream(path);
+  for (let left = bytes; left > 0;) {
+    const piece = randomBytes(Math.min(left, 1024 * 1024));
+    hash.update(piece);
+    if (!out.write(piece)) await new Promise<void>((r) => out.once('drain', () => r()));
+    left -= piece.length;
+  }
+  await new Promise<void>((resolve, reject) =>
+    out.end((err?: Error | null) => (err ? reject(err) : resolve())),
+  );
+  return hash.digest('hex');
+}
+
+async function sha256Of(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'poolnet-xfer-'));
+  const port = await freePort();
+  // Ten accounts from one address in a few seconds: beyond the default sign-up limits.
+  const config = join(root, 'server.json');
+  const open = { burst: 100, perMinute: 100 };
+  await writeFile(
+    config,
+    JSON.stringify({ rateLimits: { register: open, 'sign-in': open, join: open } }),
+  );
+  const server = await background(
+    [
+      'server',
+      '--config',
+      config,
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+      '--data',
+      join(root, 'server'),
+      '--stun-port',
+      '0',
+    ],
+    /(http:\/\/127\.0\.0\.1:\d+)/,
+  );
+  serverUrl = server.match[1] as string;
+}, 60_000);
+
+afterAll(async () => {
+  for (const child of children) child.kill('SIGKILL');
+  await rm(root, { recursive: true, force: true });
+});
+
+describe(`file transfer between ${DAEMONS} daemon processes`, () => {
+  it(`[F3] a ${MIB} MiB file reaches all nine others with the right hash, partly from relay caches; a second file survives three relays being killed`, async () => {
+    const dirs = Array.from({ length: DAEMONS }, (_, i) => join(root, `d${i}`));
+    const procs = await Promise.all(
+      dirs.map((dir) =>
+        background(['up', '--server', serverUrl, '--data', dir], /poolnet daemon for/),
+      ),
+    );
+    for (const [i, dir] of dirs.entries()) await poolnet(dir, 'register', '--name', `User${i}`);
+    const [seeder, ...receivers] = dirs as [string, ...string[]];
+    const { pool } = await poolnet(seeder, 'pool', 'create', 'Big');
+    const invite = await poolnet(seeder, 'pool', 'invite', 'Big', '--uses', String(DAEMONS));
+    for (const dir of receivers) await poolnet(dir, 'pool', 'join', invite.link);
+    for (const dir of dirs) {
+      await eventually(
+        async () => {
+          const status = await poolnet(dir, 'status');
+          const p = status.pools.find((x: Json) => x.id === pool.id);
+          return p?.joined && p.links.length > 0;
+        },
+        `${dir} linked`,
+        60_000,
+      );
+    }
+
+    const path = join(root, 'big.bin');
+    const original = await randomFile(path, MIB * 1024 * 1024);
+    const { file } = await poolnet(seeder, 'share', 'Big', path);
+    for (const dir of receivers) {
+      await eventually(
+        async () => {
+          const { files } = await poolnet(dir, 'files', 'Big');
+          return files.some((f: Json) => f.id === file.id);
+        },
+        'the offer',
+        60_000,
+      );
+    }
+    // Two waves: the first fills the relays' caches on its paths, the second finds them.
+    const fetch = async (dir: string) => {
+      const result = await poolnet(dir, 'download', 'Big', file.id, '--to', join(dir, 'got'));
+      expect(result.sha256).toBe(original);
+      expect(await sha256Of(result.path)).toBe(original);
+    };
+    await Promise.all(receivers.slice(0, 4).map(fetch));
+    await Promise.all(receivers.slice(4).map(fetch));
+    const all = await Promise.all(dirs.map((dir) => stats(dir, pool.id)));
+    const fromRelays = all.reduce((n: number, s: Json) => n + (s.chunksServedAsRelay ?? 0), 0);
+    expect(fromRelays).toBeGreaterThan(0);
+
+    // Churn: a second file; once three non-seeders are relaying, they are killed.
+    const path2 = join(root, 'second.bin');
+    const second = await randomFile(path2, Math.max(16, MIB / 4) * 1024 * 1024);
+    const { file: file2 } = await poolnet(seeder, 'share', 'Big', path2);
+    for (const dir of receivers) {
+      await eventually(
+        async () => {
+          const { files } = await poolnet(dir, 'files', 'Big');
+          return files.some((f: Json) => f.id === file2.id);
+        },
+        'the second offer',
+        60_000,
+      );
+    }
+    const before = new Map<string, number>();
+    for (const dir of receivers) before.set(dir, (await stats(dir, pool.id)).chunksCached ?? 0);
+    const downloads = new Map(
+      receivers.map((dir) => [
+        dir,
+        poolnet(dir, 'download', 'Big', file2.id, '--to', join(dir, 'got2')).then(
+          (r: Json) => ({ ok: true as const, r }),
+          (e: unknown) => ({ ok: false as const, e }),
+        ),
+      ]),
+    );
+    const relays = await eventually(
+      async () => {
+        const busy: string[] = [];
+        for (const dir of receivers) {
+          const cached = (await stats(dir, pool.id)).chunksCached ?? 0;
+          if (cached > (before.get(dir) ?? 0)) busy.push(dir);
+        }
+        return busy.length >= 3 ? busy.slice(0, 3) : undefined;
+      },
+      'three relays at work',
+      120_000,
+    );
+    for (const dir of relays) procs[dirs.indexOf(dir)]?.child.kill('SIGKILL');
+    for (const dir of receivers.filter((d) => !relays.includes(d))) {
+      const outcome = await downloads.get(dir);
+      expect(outcome?.ok, String(outcome && !outcome.ok ? outcome.e : '')).toBe(true);
+      if (outcome?.ok) {
+        expect(outcome.r.sha256).toBe(second);
+        expect(await sha256Of(outcome.r.path)).toBe(second);
+      }
+    }
+  }, 900_000);
+});
