@@ -8,6 +8,7 @@
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { SoftwareAuthenticator } from '@poolnet/sync-server';
+import './jwk-export-workaround.js';
 
 /** One node's identity: what it needs to authenticate and join over WebSocket. */
 export interface BenchNode {
@@ -85,12 +86,16 @@ async function register(api: Api, origin: string, name: string): Promise<Tokens>
   });
 }
 
-/** A fresh Ed25519 public key, raw 32 bytes as base64url (the device's signing key). */
+const ED25519_PUBLIC_KEY_BYTES = 32;
+
+/**
+ * A fresh Ed25519 public key, raw 32 bytes as base64url (the device's signing key): the end
+ * of its SPKI. Not via JWK: see jwk-export-workaround.ts.
+ */
 function signingPublicKey(): string {
   const { publicKey } = generateKeyPairSync('ed25519');
-  const x = publicKey.export({ format: 'jwk' }).x;
-  if (x === undefined) throw new Error('no Ed25519 public key');
-  return x;
+  const spki = publicKey.export({ format: 'der', type: 'spki' });
+  return spki.subarray(spki.length - ED25519_PUBLIC_KEY_BYTES).toString('base64url');
 }
 
 /** Runs `task(i)` for i in [0, count), at most `concurrency` at once; fails on the first error. */
