@@ -65,15 +65,19 @@ function counterBytes(n: number): Uint8Array {
 
 /** The COSE_Key (RFC 9053) of a P-256 public key: kty EC2, alg ES256, crv P-256, x, y. */
 function coseKeyOf(key: KeyObject): Uint8Array {
-  const jwk = createPublicKey(key).export({ format: 'jwk' });
-  if (jwk.x === undefined || jwk.y === undefined) throw new Error('not an EC public key');
+  // From the DER form, not JWK: on Node 20 a GC during the JWK export of a freshly generated
+  // EC key can deadlock the process. A P-256 SPKI ends with the point 0x04 || x || y.
+  const spki = createPublicKey(key).export({ format: 'der', type: 'spki' });
+  const point = spki.subarray(spki.length - 65);
+  if (point[0] !== 0x04) throw new Error('not an uncompressed P-256 public key');
+  const jwk = { x: point.subarray(1, 33), y: point.subarray(33, 65) };
   return encodeCbor(
     new Map<number, number | Uint8Array>([
       [1, 2],
       [3, ES256],
       [-1, 1],
-      [-2, Buffer.from(jwk.x, 'base64url')],
-      [-3, Buffer.from(jwk.y, 'base64url')],
+      [-2, jwk.x],
+      [-3, jwk.y],
     ]),
   );
 }
