@@ -60,8 +60,15 @@ export class PacedSender {
 
   private pump(): void {
     const { channel, queue } = this;
-    while (queue.length > 0 && channel.bufferedAmount < this.limits.sliceBytes) {
-      channel.send(queue.shift()!);
+    try {
+      while (queue.length > 0 && channel.bufferedAmount < this.limits.sliceBytes) {
+        channel.send(queue.shift()!);
+      }
+    } catch {
+      // The channel broke under us (the peer went away): called from an event, so nobody
+      // could catch this; the link's close handling reports it. Drop what waits.
+      this.stop();
+      return;
     }
     if (this.aboveLow && this.bufferedAmount <= this.limits.lowWaterMark) {
       this.aboveLow = false;
