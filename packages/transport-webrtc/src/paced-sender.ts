@@ -65,9 +65,8 @@ export class PacedSender {
         channel.send(queue.shift()!);
       }
     } catch {
-      // The channel broke under us (the peer went away): called from an event, so nobody
-      // could catch this; the link's close handling reports it. Drop what waits.
-      this.stop();
+      // Called from an event, so nobody could catch this; the link's close handling reports a
+      // broken channel. What waits stays queued for the next drain.
       return;
     }
     if (this.aboveLow && this.bufferedAmount <= this.limits.lowWaterMark) {
