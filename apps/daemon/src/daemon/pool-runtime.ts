@@ -21,6 +21,7 @@ import {
   type MessageId,
   type NodeId,
   type PoolId,
+  type PoolMessage,
   asNodeId,
   asUserId,
   decodePoolMessage,
@@ -115,15 +116,9 @@ export class PoolRuntime {
     this.poolId = options.poolId;
     this.log = new SqliteMessageStore(options.db, options.poolId);
     this.store = new AnnouncingStore(this.log, (m) => {
-      const view = this.view(m);
-      if (view.kind === 'fileOffer' || view.kind === 'retractOffer' || view.kind === 'mediaOffer') {
-        try {
-          options.files?.noteMessage(decodePoolMessage(decodeSignedPoolMessage(m.signed).body));
-        } catch {
-          // damaged: not an offer anyone can use
-        }
-      }
-      options.onMessage(view);
+      const message = decodeStored(m);
+      if (message) options.files?.noteMessage(message);
+      options.onMessage(this.view(m, message));
     });
     this.signalling = new PoolSignalling({
       api: options.api,
@@ -266,19 +261,11 @@ export class PoolRuntime {
     }
   }
 
-  private view(stored: StoredMessage): MessageView {
-    let kind = 'unknown';
-    let text = '';
-    let userId = '';
-    try {
-      const signed = decodeSignedPoolMessage(stored.signed);
-      const message = decodePoolMessage(signed.body);
-      userId = message.userId;
-      kind = message.content.case ?? 'unknown';
-      if (message.content.case === 'text') text = message.content.value.text;
-    } catch {
-      kind = 'damaged';
-    }
+  /** `message`: the stored message decoded, when the caller has done it already. */
+  private view(stored: StoredMessage, message = decodeStored(stored)): MessageView {
+    const userId = message?.userId ?? '';
+    const kind = message ? (message.content.case ?? 'unknown') : 'damaged';
+    const text = message?.content.case === 'text' ? message.content.value.text : '';
     return {
       id: stored.id,
       pool: this.poolId,
@@ -290,5 +277,14 @@ export class PoolRuntime {
       text,
       mine: stored.author === this.options.device.deviceId,
     };
+  }
+}
+
+/** The pool message inside a stored signed message, or undefined when it is damaged. */
+function decodeStored(stored: StoredMessage): PoolMessage | undefined {
+  try {
+    return decodePoolMessage(decodeSignedPoolMessage(stored.signed).body);
+  } catch {
+    return undefined;
   }
 }
