@@ -3,60 +3,19 @@
  * processes, every step a `poolnet` command (the real bin), chat over WebRTC between the two
  * daemon processes, and history read back after one daemon is killed and started again.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Json, eventually, freePort } from './fixture.js';
+import { PoolnetProcesses } from './processes.js';
 
-const BIN = fileURLToPath(new URL('../bin/poolnet.js', import.meta.url));
-const ENV = { ...process.env, POOLNET_WEBRTC_BIND: '127.0.0.1', NO_COLOR: '1' };
-
-const children: ChildProcess[] = [];
+const processes = new PoolnetProcesses();
 let root: string;
 let serverUrl: string;
 
-/** Starts a long-running `poolnet` command; resolves when its stdout matches `ready`. */
-function background(
-  args: string[],
-  ready: RegExp,
-): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: ENV,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const match = ready.exec(out);
-      if (match) resolve({ child, match });
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`poolnet ${args[0]} exited ${String(code)}: ${err}`)),
-    );
-  });
-}
-
-/** Runs one `poolnet … --json` command and parses what it prints. */
-function poolnet(dataDir: string, ...args: string[]): Promise<Json> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args, '--data', dataDir, '--json'],
-      { env: ENV, timeout: 30_000 },
-      (error, stdout, stderr) => {
-        if (error) return reject(new Error(`poolnet ${args.join(' ')}: ${stdout} ${stderr}`));
-        resolve(stdout.trim() === '' ? {} : JSON.parse(stdout));
-      },
-    );
-  });
-}
+const background = (args: string[], ready: RegExp) => processes.background(args, ready);
+const poolnet = (dataDir: string, ...args: string[]): Promise<Json> => processes.run(dataDir, args);
 
 function up(dataDir: string) {
   return background(['up', '--server', serverUrl, '--data', dataDir], /poolnet daemon for/);
@@ -83,7 +42,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const child of children) child.kill('SIGKILL');
+  processes.killAll();
   await rm(root, { recursive: true, force: true });
 });
 

@@ -4,66 +4,24 @@
  * relays serve part of it from their caches, and downloads survive relays being killed.
  * POOLNET_E2E_MIB sets the file size (default 200 MiB, as the issue asks).
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Json, eventually, freePort } from './fixture.js';
+import { PoolnetProcesses } from './processes.js';
 
-const BIN = fileURLToPath(new URL('../bin/poolnet.js', import.meta.url));
-const ENV = { ...process.env, POOLNET_WEBRTC_BIND: '127.0.0.1', NO_COLOR: '1' };
+const processes = new PoolnetProcesses();
 const MIB = Number(process.env.POOLNET_E2E_MIB ?? 200);
 const DAEMONS = 10;
-
-const children: ChildProcess[] = [];
 let root: string;
 let serverUrl: string;
 
-function background(
-  args: string[],
-  ready: RegExp,
-): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: ENV,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr?.on('data', (d: Buffer) => {
-      err += d.toString();
-      if (process.env.POOLNET_E2E_LOGS)
-        process.stderr.write(`[${args.at(-1) ?? ''}] ${d.toString()}`);
-    });
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const match = ready.exec(out);
-      if (match) resolve({ child, match });
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`poolnet ${args[0]} exited ${String(code)}: ${err}`)),
-    );
-  });
-}
-
-function poolnet(dataDir: string, ...args: string[]): Promise<Json> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args, '--data', dataDir, '--json'],
-      { env: ENV, timeout: 600_000, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error) return reject(new Error(`poolnet ${args.join(' ')}: ${stdout} ${stderr}`));
-        resolve(stdout.trim() === '' ? {} : JSON.parse(stdout));
-      },
-    );
-  });
-}
+const background = (args: string[], ready: RegExp) => processes.background(args, ready);
+const poolnet = (dataDir: string, ...args: string[]): Promise<Json> =>
+  processes.run(dataDir, args, 600_000);
 
 /** The daemon's file-transfer counters, from its local API. */
 async function stats(dataDir: string, pool: string): Promise<Json> {
@@ -128,7 +86,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const child of children) child.kill('SIGKILL');
+  processes.killAll();
   await rm(root, { recursive: true, force: true });
 });
 
