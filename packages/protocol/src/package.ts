@@ -18,7 +18,15 @@ import {
   invalid,
 } from './field-checks.js';
 import { decodeFrame, encodeFrame, type FrameRules } from './frame.js';
-import { MAX_ACK_IDS, MAX_CHUNK_SIZE, MAX_DESTS, MAX_HOPS, MAX_PACKAGE_BYTES } from './limits.js';
+import {
+  MAX_ACK_IDS,
+  MAX_CHUNK_SIZE,
+  MAX_DESTS,
+  MAX_HOPS,
+  MAX_PACKAGE_BYTES,
+  MAX_PROMISES,
+} from './limits.js';
+import { checkChunkRanges } from './chunk-ranges.js';
 import { checkSignedPoolMessage } from './signed-pool-message.js';
 import { PROTOCOL_VERSION } from './version.js';
 
@@ -53,6 +61,7 @@ export function checkPackage(pkg: Package): void {
   }
   if (pkg.lane !== undefined) checkSlot(pkg.lane, 'lane');
   if (pkg.hops > MAX_HOPS) throw invalid('hops', `more than ${MAX_HOPS}`);
+  checkPromises(pkg);
   const body = pkg.body;
   switch (body.case) {
     case 'pool':
@@ -68,6 +77,23 @@ export function checkPackage(pkg: Package): void {
       return checkIds(body.value.messageIds, MAX_ACK_IDS, 'body.ack.message_ids');
     case undefined:
       throw invalid('body', 'no body');
+  }
+}
+
+/**
+ * [WIRE17a] At most MAX_PROMISES promises, each by a valid node id with 1.. valid ranges, and
+ * only on a directed pool message (a file request on its way).
+ */
+function checkPromises(pkg: Package): void {
+  if (pkg.promised.length === 0) return;
+  if (pkg.body.case !== 'pool' || pkg.dests.length === 0) {
+    throw invalid('promised', 'only a directed pool message carries promises');
+  }
+  checkCount(pkg.promised.length, MAX_PROMISES, 'promised');
+  for (const promise of pkg.promised) {
+    checkId(promise.nodeId, 'promised[].node_id');
+    if (promise.ranges.length === 0) throw invalid('promised[].ranges', 'a promise of nothing');
+    checkChunkRanges(promise.ranges, 'promised[].ranges');
   }
 }
 

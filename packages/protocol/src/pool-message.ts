@@ -29,7 +29,6 @@ import {
   MAX_OFFER_FILES,
   MAX_POOL_MESSAGE_BYTES,
   MAX_PREVIEW_BYTES,
-  MAX_PROMISES,
   MAX_SAFE_UINT64,
   MAX_TEXT_BYTES,
 } from './limits.js';
@@ -56,18 +55,10 @@ function checkMediaOffer(offer: MediaOffer): void {
   checkBytes(offer.preview, 0, MAX_PREVIEW_BYTES, 'content.media_offer.preview');
 }
 
-/** [WIRE17] A file id, valid requested ranges, at most MAX_PROMISES valid promises. */
+/** [WIRE17] A file id and valid requested ranges. */
 function checkFileRequest(request: FileRequest): void {
   checkId(request.fileId, 'content.file_request.file_id');
   checkChunkRanges(request.requested, 'content.file_request.requested');
-  checkCount(request.promised.length, MAX_PROMISES, 'content.file_request.promised');
-  for (const promise of request.promised) {
-    checkId(promise.nodeId, 'content.file_request.promised[].node_id');
-    if (promise.ranges.length === 0) {
-      throw invalid('content.file_request.promised[].ranges', 'a promise of nothing');
-    }
-    checkChunkRanges(promise.ranges, 'content.file_request.promised[].ranges');
-  }
 }
 
 /**

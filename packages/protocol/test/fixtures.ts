@@ -87,7 +87,6 @@ export const contents = (): Content[] => [
         { start: 0n, end: 4n },
         { start: 8n, end: 16n },
       ],
-      promised: [{ nodeId: 'node-c', ranges: [{ start: 0n, end: 2n }] }],
       fromOrigin: false,
     },
   },

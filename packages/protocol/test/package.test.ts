@@ -8,6 +8,7 @@ import {
   MAX_LATEST_MESSAGES,
   MAX_PACKAGE_BYTES,
   MAX_PATH_DEPTH,
+  MAX_PROMISES,
   MAX_RECONCILE_IDS,
   PackageSchema,
   create,
@@ -147,6 +148,54 @@ describe('Package codec', () => {
 
   it('[WIRE8] hops over MAX_HOPS are rejected', () => {
     rejects({ ...pkg(), hops: MAX_HOPS + 1 }, 'INVALID_FIELD', 'hops');
+  });
+
+  it('[WIRE17a] a directed pool message carries promises; they round-trip', () => {
+    const init = {
+      ...pkg(),
+      dests: [{ nodeId: 'node-z', path: [2] }],
+      promised: [{ nodeId: 'node-c', ranges: [{ start: 0n, end: 2n }] }],
+    };
+    expect(decodePackage(encodePackage(init)).promised[0]?.nodeId).toBe('node-c');
+  });
+
+  it('[WIRE17a] promises on a broadcast or a chunk are rejected', () => {
+    const promised = [{ nodeId: 'node-c', ranges: [{ start: 0n, end: 2n }] }];
+    rejects({ ...pkg(), promised }, 'INVALID_FIELD', 'promised');
+    const chunk = { case: 'chunk' as const, value: { fileId: 'f', index: 0n, data: bytes(4) } };
+    const dests = [{ nodeId: 'node-z', path: [2] }];
+    rejects({ ...pkg(chunk), dests, promised }, 'INVALID_FIELD', 'promised');
+  });
+
+  it('[WIRE17a] a promise of no ranges, or by an invalid node, is rejected', () => {
+    const dests = [{ nodeId: 'node-z', path: [2] }];
+    rejects(
+      { ...pkg(), dests, promised: [{ nodeId: 'n', ranges: [] }] },
+      'INVALID_FIELD',
+      'promised[].ranges',
+    );
+    rejects(
+      { ...pkg(), dests, promised: [{ nodeId: '', ranges: [{ start: 0n, end: 1n }] }] },
+      'INVALID_FIELD',
+      'promised[].node_id',
+    );
+    rejects(
+      { ...pkg(), dests, promised: [{ nodeId: 'n', ranges: [{ start: 3n, end: 1n }] }] },
+      'INVALID_FIELD',
+      'promised[].ranges[0]',
+    );
+  });
+
+  it('[WIRE17a] more than MAX_PROMISES promises are rejected', () => {
+    const promised = Array.from({ length: MAX_PROMISES + 1 }, (_, i) => ({
+      nodeId: `n${i}`,
+      ranges: [{ start: 0n, end: 1n }],
+    }));
+    rejects(
+      { ...pkg(), dests: [{ nodeId: 'node-z', path: [2] }], promised },
+      'INVALID_FIELD',
+      'promised',
+    );
   });
 
   it('[WIRE9] a pool message with an empty body is rejected', () => {

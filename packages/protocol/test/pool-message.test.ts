@@ -5,7 +5,6 @@ import {
   MAX_OFFER_FILES,
   MAX_POOL_MESSAGE_BYTES,
   MAX_PREVIEW_BYTES,
-  MAX_PROMISES,
   MAX_RANGES,
   MAX_RELATIVE_PATH_BYTES,
   MAX_TEXT_BYTES,
@@ -244,25 +243,6 @@ describe('PoolMessage codec', () => {
 
   it('[WIRE17] a request without a file id is rejected', () => {
     rejectsContent(request({ fileId: '' }), 'content.file_request.file_id');
-  });
-
-  it('[WIRE17] a promise of no ranges, or by an invalid node, is rejected', () => {
-    rejectsContent(
-      request({ promised: [{ nodeId: 'n', ranges: [] }] }),
-      'content.file_request.promised[].ranges',
-    );
-    rejectsContent(
-      request({ promised: [{ nodeId: '', ranges: [{ start: 0n, end: 1n }] }] }),
-      'content.file_request.promised[].node_id',
-    );
-  });
-
-  it('[WIRE17] more than MAX_PROMISES promises are rejected', () => {
-    const promised = Array.from({ length: MAX_PROMISES + 1 }, (_, i) => ({
-      nodeId: `n${i}`,
-      ranges: [{ start: 0n, end: 1n }],
-    }));
-    rejectsContent(request({ promised }), 'content.file_request.promised');
   });
 
   it('[WIRE17] retractions need a file id', () => {
