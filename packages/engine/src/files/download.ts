@@ -24,8 +24,14 @@ export interface DownloadConfig {
   windowChunks: number;
   /** Chunks per request, at most. */
   requestChunks: number;
-  /** A chunk not received this long after it was asked is asked again elsewhere. */
+  /**
+   * A chunk not received this long after it was asked is asked again elsewhere: the first
+   * timeout; once chunks arrive, it follows their measured delay (srtt + 4·rttvar, as TCP's
+   * RTO), held within [minChunkTimeoutMs, maxChunkTimeoutMs].
+   */
   chunkTimeoutMs: number;
+  minChunkTimeoutMs: number;
+  maxChunkTimeoutMs: number;
   /** Seeders a download spreads its requests over (nearest first). */
   maxSeeders: number;
   /** Bad chunks or timeouts after which a seeder is used only when no other is left. */
@@ -36,6 +42,8 @@ export const defaultDownloadConfig: DownloadConfig = {
   windowChunks: 128,
   requestChunks: 16,
   chunkTimeoutMs: 4000,
+  minChunkTimeoutMs: 1000,
+  maxChunkTimeoutMs: 30_000,
   maxSeeders: 3,
   strikesToAvoid: 3,
 };
@@ -74,7 +82,7 @@ export interface DownloadHost {
 
 interface InFlight {
   readonly seeder: NodeId;
-  readonly deadline: number;
+  readonly askedAt: number;
 }
 
 /** Hops between two places in the tree: up to the common ancestor panel and down again. */
@@ -94,6 +102,12 @@ export class Download {
   /** Data chunks not held and not in flight, ascending. */
   private queue: number[] = [];
   private readonly strikes = new Map<NodeId, number>();
+  /** Chunks asked more than once: their delay says nothing (Karn's rule). */
+  private readonly retried = new Set<number>();
+  private srtt: number | undefined;
+  private rttvar = 0;
+  /** Doubles on every time-out, back to 1 on a fresh sample (TCP's RTO back-off). */
+  private backoff = 1;
   private received = 0;
   private bytes = 0;
   private lane = 0;
@@ -182,6 +196,7 @@ export class Download {
       if (this.inFlight.delete(index)) this.requeue([index]);
       return this.pump();
     }
+    this.sample(index);
     // A second copy arriving while the first is written must not count twice.
     this.writing.add(index);
     let written: boolean;
@@ -261,9 +276,33 @@ export class Download {
 
   // ---- helpers
 
+  /** The current chunk timeout (see DownloadConfig.chunkTimeoutMs). */
+  chunkTimeout(): number {
+    const rto =
+      this.srtt === undefined
+        ? this.config.chunkTimeoutMs
+        : Math.max(this.config.minChunkTimeoutMs, this.srtt + 4 * this.rttvar);
+    return Math.min(this.config.maxChunkTimeoutMs, rto * this.backoff);
+  }
+
+  /** A chunk asked once arrived: its delay updates the timeout. */
+  private sample(index: number): void {
+    const flight = this.inFlight.get(index);
+    if (!flight || this.retried.has(index)) return;
+    const delay = this.host.clock.now() - flight.askedAt;
+    this.backoff = 1;
+    if (this.srtt === undefined) {
+      this.srtt = delay;
+      this.rttvar = delay / 2;
+    } else {
+      this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - delay);
+      this.srtt = 0.875 * this.srtt + 0.125 * delay;
+    }
+  }
+
   private ask(seeder: { id: NodeId; path: Path }, indices: readonly number[]): void {
-    const deadline = this.host.clock.now() + this.config.chunkTimeoutMs;
-    for (const i of indices) this.inFlight.set(i, { seeder: seeder.id, deadline });
+    const askedAt = this.host.clock.now();
+    for (const i of indices) this.inFlight.set(i, { seeder: seeder.id, askedAt });
     const ranges: Array<[number, number]> = [];
     for (const i of indices) {
       const last = ranges[ranges.length - 1];
@@ -277,15 +316,18 @@ export class Download {
   /** Chunks asked too long ago go back to the queue; their seeder gets a strike. */
   private expire(): void {
     const now = this.host.clock.now();
+    const timeout = this.chunkTimeout();
     const late: number[] = [];
     const struck = new Set<NodeId>();
     for (const [index, flight] of this.inFlight) {
-      if (flight.deadline > now) continue;
+      if (now - flight.askedAt < timeout) continue;
       this.inFlight.delete(index);
+      this.retried.add(index);
       if (!isHashChunk(index)) late.push(index);
       struck.add(flight.seeder);
     }
     for (const seeder of struck) this.strike(seeder);
+    if (struck.size > 0) this.backoff = Math.min(this.backoff * 2, 64);
     this.requeue(late);
   }
 

@@ -5,17 +5,32 @@
  * it forwards, and runs this node's downloads.
  */
 import { create } from '@bufbuild/protobuf';
-import { ChunkRangeSchema, FileRequestSchema, type FileInfo, type NodeId } from '@poolnet/protocol';
+import {
+  ChunkRangeSchema,
+  FileRequestSchema,
+  MAX_RANGES,
+  type FileInfo,
+  type NodeId,
+} from '@poolnet/protocol';
 import type { Clock } from '../ports/clock.js';
 import type { Crypto } from '../ports/crypto.js';
 import type { FileHolder, OpenSink, RelayCache } from '../ports/files.js';
 import type { Path } from '../topology/position.js';
-import type { DeliveredMessage, PackageSource, PoolNode } from '../node/pool-node.js';
+import type {
+  DeliveredMessage,
+  Destination,
+  PackageSource,
+  PoolNode,
+  RelayHandler,
+  RelayVerdict,
+} from '../node/pool-node.js';
 import { Download, type DownloadConfig, defaultDownloadConfig } from './download.js';
 import { HASH_CHUNK_BASE, hashChunk, isHashChunk } from './hash-list.js';
 
 /** Chunks one request may ask for, at most (bounds what a requester makes a server read). */
 export const MAX_REQUEST_CHUNKS = 256;
+/** Chunks queued for one requester, at most; a request beyond it is refused (counted). */
+export const MAX_QUEUED_PER_REQUESTER = 4096;
 
 export interface FileTransferStats {
   /** Chunks this node sent in answer to requests for its own or held files. */
@@ -24,6 +39,14 @@ export interface FileTransferStats {
   chunksServedAsRelay: number;
   /** Requests a relay answered itself. */
   requestsAnsweredAsRelay: number;
+  /** Requests a relay answered in part, promising those chunks to the nodes further on. */
+  requestsPromisedAsRelay: number;
+  /** Chunks skipped by a server because a relay on the way promised them. */
+  chunksSkippedAsPromised: number;
+  /** Chunks refused because their requester already had too many queued here. */
+  chunksRefused: number;
+  /** Times the serve loop waited for a link to drain (per-link backpressure). */
+  backpressureWaits: number;
   /** Chunks put in the relay cache. */
   chunksCached: number;
   /** Chunks received for my downloads, and those that failed their hash. */
@@ -43,6 +66,11 @@ export interface FileTransferOptions {
   readonly download?: Partial<DownloadConfig>;
   /** How often downloads look for late chunks. */
   readonly tickMs?: number;
+  /**
+   * The serve loop sends to a neighbour only while that link's bulk queue holds less than
+   * this (per-link backpressure; other links keep going).
+   */
+  readonly linkHighWaterBytes?: number;
   /** A node sent a chunk that failed its hash. */
   onBadChunk?(node: NodeId): void;
 }
@@ -52,6 +80,10 @@ export class FileTransfer {
     chunksServed: 0,
     chunksServedAsRelay: 0,
     requestsAnsweredAsRelay: 0,
+    requestsPromisedAsRelay: 0,
+    chunksSkippedAsPromised: 0,
+    chunksRefused: 0,
+    backpressureWaits: 0,
     chunksCached: 0,
     chunksReceived: 0,
     badChunks: 0,
@@ -61,6 +93,11 @@ export class FileTransfer {
   private readonly offs: Array<() => void> = [];
   private cancelTick: (() => void) | undefined;
   private stopped = false;
+  /** Chunks to send, per next hop; each hop's jobs take turns, and so do the hops. */
+  private readonly queues = new Map<NodeId | '', ServeJob[]>();
+  private queued = new Map<string, number>();
+  private serving = false;
+  private wake: (() => void) | undefined;
 
   constructor(
     private readonly node: PoolNode,
@@ -86,6 +123,7 @@ export class FileTransfer {
         this.stats.chunksCached++;
       }),
     );
+    this.offs.push(node.onBulkDrain(() => this.wake?.()));
     node.setRelayHandler((passing) => this.onPassing(passing));
   }
 
@@ -131,78 +169,154 @@ export class FileTransfer {
     this.cancelTick?.();
     for (const off of this.offs) off();
     this.node.setRelayHandler(undefined);
+    this.queues.clear();
+    this.queued.clear();
+    this.wake?.();
     for (const download of this.downloads.values()) download.cancel('stopped');
     this.downloads.clear();
   }
 
   // ---- serving
 
-  private onMessage({ message, via, from, lane }: DeliveredMessage): void {
+  private onMessage({ message, via, from, lane, promised }: DeliveredMessage): void {
     if (via !== 'directed' || !from || message.content.case !== 'fileRequest') return;
     const request = message.content.value;
     if (from.nodeId !== message.authorNodeId) return;
-    void this.serve(request.fileId, rangesOf(request.requested), from, lane ?? from.slot, false);
+    const skip = promised ?? [];
+    const indices = expand(rangesOf(request.requested), MAX_REQUEST_CHUNKS);
+    const wanted = indices.filter((i) => !within(skip, i));
+    this.stats.chunksSkippedAsPromised += indices.length - wanted.length;
+    this.enqueue(request.fileId, wanted, from, lane ?? from.slot, false);
   }
 
-  /** A request for another node passes through: answer it here if everything is held. */
-  private onPassing(passing: {
-    message: DeliveredMessage['message'];
-    from: PackageSource;
-    lane: number | undefined;
-  }): boolean {
+  /**
+   * A request for another node passes through (FT4): if I hold every chunk it asks that no
+   * relay before me promised, I answer it and it goes no further; if I hold some, I serve
+   * those and promise them, so the nodes further on skip them.
+   */
+  private onPassing(passing: Parameters<RelayHandler>[0]): RelayVerdict | undefined {
     const content = passing.message.content;
-    if (content.case !== 'fileRequest') return false;
-    if (passing.from.nodeId !== passing.message.authorNodeId) return false;
+    if (content.case !== 'fileRequest') return undefined;
+    if (passing.from.nodeId !== passing.message.authorNodeId) return undefined;
     const { fileId } = content.value;
-    const ranges = rangesOf(content.value.requested);
-    const indices = expand(ranges, MAX_REQUEST_CHUNKS);
-    if (indices.length === 0) return false;
-    for (const i of indices) {
-      if (isHashChunk(i)) {
-        if (!this.options.holder.hashList(fileId)) return false;
-      } else if (!this.options.holder.holds(fileId, i)) return false;
+    const wanted = expand(rangesOf(content.value.requested), MAX_REQUEST_CHUNKS).filter(
+      (i) => !within(passing.promised, i),
+    );
+    if (wanted.length === 0) return undefined;
+    const holder = this.options.holder;
+    const hasList = holder.hashList(fileId) !== undefined;
+    const held = wanted.filter((i) => (isHashChunk(i) ? hasList : holder.holds(fileId, i)));
+    if (held.length === 0) return undefined;
+    const lane = passing.lane ?? passing.from.slot;
+    if (held.length === wanted.length) {
+      this.stats.requestsAnsweredAsRelay++;
+      this.enqueue(fileId, held, passing.from, lane, true);
+      return { consume: true };
     }
-    this.stats.requestsAnsweredAsRelay++;
-    void this.serve(fileId, ranges, passing.from, passing.lane ?? passing.from.slot, true);
-    return true;
+    const promise = toRanges(held).slice(0, MAX_RANGES);
+    this.stats.requestsPromisedAsRelay++;
+    this.enqueue(fileId, expand(promise, MAX_REQUEST_CHUNKS), passing.from, lane, true);
+    return { promise };
   }
 
-  /** Reads and sends the requested chunks, one after another (memory: one chunk at a time). */
-  private async serve(
+  /** Queue chunks for `to` behind the next hop they leave through. */
+  private enqueue(
     fileId: string,
-    ranges: Array<[number, number]>,
+    indices: readonly number[],
     to: PackageSource,
     lane: number,
     asRelay: boolean,
-  ): Promise<void> {
-    const holder = this.options.holder;
-    const dest = [{ nodeId: to.nodeId, path: to.path }];
-    for (const index of expand(ranges, MAX_REQUEST_CHUNKS)) {
-      if (this.stopped) return;
-      let data: Uint8Array | undefined;
-      if (isHashChunk(index)) {
-        const list = holder.hashList(fileId);
-        const info = this.node.offers.get(fileId);
-        data = list && info ? hashChunk(list, index - HASH_CHUNK_BASE, info.chunkSize) : undefined;
-      } else {
-        try {
-          data = holder.holds(fileId, index) ? await holder.read(fileId, index) : undefined;
-        } catch {
-          data = undefined; // gone meanwhile (a download just finished, a file moved)
+  ): void {
+    if (indices.length === 0 || this.stopped) return;
+    const already = this.queued.get(to.nodeId) ?? 0;
+    const room = Math.max(0, MAX_QUEUED_PER_REQUESTER - already);
+    const taken = indices.slice(0, room);
+    this.stats.chunksRefused += indices.length - taken.length;
+    if (taken.length === 0) return;
+    const dest: Destination = { nodeId: to.nodeId, path: to.path };
+    const hop = this.node.nextHop(dest, lane % 3) ?? '';
+    const job: ServeJob = { fileId, indices: taken, next: 0, dest, lane: lane % 3, asRelay };
+    const queue = this.queues.get(hop);
+    if (queue) queue.push(job);
+    else this.queues.set(hop, [job]);
+    this.queued.set(to.nodeId, already + taken.length);
+    void this.serveLoop();
+  }
+
+  /**
+   * One read loop serves every requester (memory: one chunk at a time). It takes a chunk from
+   * each next hop in turn, skipping hops whose bulk queue is above the high-water mark, and
+   * waits for a drain only when every hop with work is full: a slow link never holds up the
+   * others, and what waits for it is a list of chunk numbers, not data.
+   */
+  private async serveLoop(): Promise<void> {
+    if (this.serving) return;
+    this.serving = true;
+    const highWater = this.options.linkHighWaterBytes ?? 2 * 1024 * 1024;
+    try {
+      while (!this.stopped && this.queues.size > 0) {
+        let sent = false;
+        for (const hop of [...this.queues.keys()]) {
+          const jobs = this.queues.get(hop);
+          if (this.stopped) return;
+          if (!jobs || (hop !== '' && this.node.bulkBuffered(hop) >= highWater)) continue;
+          const job = jobs.shift() as ServeJob;
+          const index = job.indices[job.next++] as number;
+          if (job.next < job.indices.length) jobs.push(job);
+          if (jobs.length === 0) this.queues.delete(hop);
+          this.unqueue(job.dest.nodeId);
+          await this.serveOne(job, index);
+          sent = true;
+        }
+        if (!sent && this.queues.size > 0) {
+          this.stats.backpressureWaits++;
+          await new Promise<void>((resolve) => {
+            const cancel = this.options.clock.setTimeout(() => this.wake?.(), 100);
+            this.wake = () => {
+              this.wake = undefined;
+              cancel();
+              resolve();
+            };
+          });
         }
       }
-      if (data === undefined) {
-        this.stats.unheldRequested++;
-        continue;
-      }
-      try {
-        this.node.sendChunk(dest, { fileId, index, data }, lane % 3);
-      } catch {
-        return; // left the pool meanwhile
-      }
-      this.stats.chunksServed++;
-      if (asRelay) this.stats.chunksServedAsRelay++;
+    } finally {
+      this.serving = false;
     }
+  }
+
+  private unqueue(requester: NodeId): void {
+    const left = (this.queued.get(requester) ?? 1) - 1;
+    if (left > 0) this.queued.set(requester, left);
+    else this.queued.delete(requester);
+  }
+
+  private async serveOne(job: ServeJob, index: number): Promise<void> {
+    const holder = this.options.holder;
+    const { fileId } = job;
+    let data: Uint8Array | undefined;
+    if (isHashChunk(index)) {
+      const list = holder.hashList(fileId);
+      const info = this.node.offers.get(fileId);
+      data = list && info ? hashChunk(list, index - HASH_CHUNK_BASE, info.chunkSize) : undefined;
+    } else {
+      try {
+        data = holder.holds(fileId, index) ? await holder.read(fileId, index) : undefined;
+      } catch {
+        data = undefined; // gone meanwhile (a download just finished, a file moved)
+      }
+    }
+    if (data === undefined) {
+      this.stats.unheldRequested++;
+      return;
+    }
+    try {
+      this.node.sendChunk([job.dest], { fileId, index, data }, job.lane);
+    } catch {
+      return; // left the pool meanwhile
+    }
+    this.stats.chunksServed++;
+    if (job.asRelay) this.stats.chunksServedAsRelay++;
   }
 
   private request(
@@ -236,12 +350,39 @@ export class FileTransfer {
   }
 }
 
+/** Chunks queued for one requester: `next` is the first not yet sent. */
+interface ServeJob {
+  readonly fileId: string;
+  readonly indices: readonly number[];
+  next: number;
+  readonly dest: Destination;
+  readonly lane: number;
+  readonly asRelay: boolean;
+}
+
+/** Whether `index` is inside one of `ranges`. */
+function within(ranges: ReadonlyArray<readonly [number, number]>, index: number): boolean {
+  for (const [start, end] of ranges) if (index >= start && index < end) return true;
+  return false;
+}
+
+/** Ascending indices as half-open ranges. */
+function toRanges(indices: readonly number[]): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (const i of indices) {
+    const last = out[out.length - 1];
+    if (last && last[1] === i) last[1] = i + 1;
+    else out.push([i, i + 1]);
+  }
+  return out;
+}
+
 function rangesOf(ranges: ReadonlyArray<{ start: bigint; end: bigint }>): Array<[number, number]> {
   return ranges.map((r) => [Number(r.start), Number(r.end)]);
 }
 
 /** The indices of `ranges`, at most `max` of them. */
-function expand(ranges: ReadonlyArray<[number, number]>, max: number): number[] {
+function expand(ranges: ReadonlyArray<readonly [number, number]>, max: number): number[] {
   const out: number[] = [];
   for (const [start, end] of ranges) {
     for (let i = start; i < end && out.length < max; i++) out.push(i);

@@ -11,6 +11,7 @@ interface Slot {
 
 export interface LinkTableEvents {
   frame(peer: NodeId, frame: Uint8Array, channel: Channel): void;
+  drain(peer: NodeId, channel: Channel): void;
   up(peer: NodeId, link: PeerLink): void;
   down(peer: NodeId): void;
   failed(peer: NodeId, error: unknown): void;
@@ -64,6 +65,7 @@ export class LinkTable {
           if (this.slots.get(peer) !== slot) return link.close();
           slot.link = link;
           link.onMessage((frame, channel) => this.events.frame(peer, frame, channel));
+          link.onDrain((channel) => this.events.drain(peer, channel));
           link.onClose(() => {
             if (this.slots.get(peer)?.link !== link) return;
             this.slots.delete(peer);

@@ -46,6 +46,11 @@ export interface PoolNodeConfig {
   ackAttempts: number;
   /** A package that crossed more links than this is dropped (loop guard). */
   maxHops: number;
+  /**
+   * A relay drops a chunk instead of queueing it on a link whose bulk queue holds more than
+   * this (per-link backpressure: a slow neighbour costs bounded memory and slows no one else).
+   */
+  maxRelayBulkBufferBytes: number;
 }
 
 export const defaultConfig: PoolNodeConfig = {
@@ -63,6 +68,7 @@ export const defaultConfig: PoolNodeConfig = {
   ackTimeoutMs: 3000,
   ackAttempts: 5,
   maxHops: 64,
+  maxRelayBulkBufferBytes: 16 * 1024 * 1024,
 };
 
 /**

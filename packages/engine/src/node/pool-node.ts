@@ -1,7 +1,10 @@
 import { create, toBinary } from '@bufbuild/protobuf';
 import {
   AckSchema,
+  ChunkPromiseSchema,
+  ChunkRangeSchema,
   ChunkSchema,
+  MAX_PROMISES,
   DestSchema,
   DirectMessageSchema,
   PackageSchema,
@@ -58,18 +61,25 @@ export interface DeliveredMessage {
   /** For directed messages: the sender's place and the lane it chose (to answer along it). */
   readonly from?: PackageSource;
   readonly lane?: number;
+  /** For directed messages: chunk ranges that relays on the way promised to serve (FT4). */
+  readonly promised?: ReadonlyArray<readonly [number, number]>;
 }
 
 /**
- * A relay's look at a directed pool message passing through it on the way to other nodes.
- * Returning true consumes it: it is not forwarded (the relay answered it itself, FT4).
+ * A relay's look at a directed pool message passing through it on the way to other nodes
+ * (FT4). `consume` answers it here: it is not forwarded. `promise` forwards it with the given
+ * chunk ranges promised by this node, so nodes further on skip them.
  */
 export type RelayHandler = (passing: {
   readonly message: PoolMessage;
   readonly from: PackageSource;
   readonly lane: number | undefined;
   readonly dests: readonly Destination[];
-}) => boolean;
+  readonly promised: ReadonlyArray<readonly [number, number]>;
+}) => RelayVerdict | undefined;
+
+export type RelayVerdict =
+  { readonly consume: true } | { readonly promise: ReadonlyArray<readonly [number, number]> };
 
 /** Content of a pool message as the application passes it in. */
 export type Content = PoolMessage['content'];
@@ -109,6 +119,7 @@ export class PoolNode {
   private readonly positionListeners = new Listeners<[Position]>();
   private readonly linkListeners = new Listeners<[NodeId, boolean]>();
   private readonly relayChunkListeners = new Listeners<[Package]>();
+  private readonly drainListeners = new Listeners<[NodeId]>();
   private relayHandler: RelayHandler | undefined;
   private table: RouteTable | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -170,6 +181,9 @@ export class PoolNode {
     });
     this.links = new LinkTable(options.transport, options.signalling, {
       frame: (peer, frame, channel) => this.onFrame(peer, frame, channel),
+      drain: (peer, channel) => {
+        if (channel === 'bulk') this.drainListeners.emit(peer);
+      },
       up: (peer) => this.onLinkUp(peer),
       down: (peer) => {
         this.latest.linkDown(peer);
@@ -230,6 +244,25 @@ export class PoolNode {
   /** Look at directed pool messages passing through; see `RelayHandler`. */
   setRelayHandler(handler: RelayHandler | undefined): void {
     this.relayHandler = handler;
+  }
+
+  /**
+   * The neighbour a directed package to `destination` on `lane` leaves through now, if any
+   * (file transfer paces its sending per next hop).
+   */
+  nextHop(destination: Destination, lane: number): NodeId | undefined {
+    const hop = this.table?.nextHop(destination.nodeId, destination.path, lane);
+    return hop === this.id ? undefined : hop;
+  }
+
+  /** Bytes queued on the bulk channel of the link to `peer` (0 without a link). */
+  bulkBuffered(peer: NodeId): number {
+    return this.links.link(peer)?.bufferedAmount('bulk') ?? 0;
+  }
+
+  /** The bulk channel of the link to a neighbour fell back under its low-water mark. */
+  onBulkDrain(listener: (peer: NodeId) => void): () => void {
+    return this.drainListeners.add(listener);
   }
 
   onPosition(listener: (position: Position) => void): () => void {
@@ -406,22 +439,41 @@ export class PoolNode {
     if (forMe && this.seen.add(message.id)) {
       this.stats.directedReceived++;
       if (acknowledged(message.content)) this.sendAck(pkg.src!, message.id, pkg.lane);
-      this.messageListeners.emit({ message, via: 'directed', hops, from: source, lane: pkg.lane });
-    }
-    const others = pkg.dests.filter((d) => d.nodeId !== this.id);
-    if (
-      !forMe &&
-      source &&
-      others.length > 0 &&
-      this.relayHandler?.({
+      const promised = promisedRanges(pkg);
+      this.messageListeners.emit({
         message,
+        via: 'directed',
+        hops,
         from: source,
         lane: pkg.lane,
-        dests: others.map((d) => ({ nodeId: d.nodeId as NodeId, path: d.path })),
-      }) === true
-    ) {
+        ...(promised.length > 0 ? { promised } : {}),
+      });
+    }
+    const others = pkg.dests.filter((d) => d.nodeId !== this.id);
+    const verdict =
+      !forMe && source && others.length > 0
+        ? this.relayHandler?.({
+            message,
+            from: source,
+            lane: pkg.lane,
+            dests: others.map((d) => ({ nodeId: d.nodeId as NodeId, path: d.path })),
+            promised: promisedRanges(pkg),
+          })
+        : undefined;
+    if (verdict && 'consume' in verdict) {
       this.stats.relayConsumed++;
       return;
+    }
+    if (verdict && verdict.promise.length > 0 && pkg.promised.length < MAX_PROMISES) {
+      this.stats.relayPromised++;
+      pkg.promised.push(
+        create(ChunkPromiseSchema, {
+          nodeId: this.id,
+          ranges: verdict.promise.map(([start, end]) =>
+            create(ChunkRangeSchema, { start: BigInt(start), end: BigInt(end) }),
+          ),
+        }),
+      );
     }
     this.forwardDirected(pkg, table, from, 'control');
   }
@@ -569,6 +621,16 @@ export class PoolNode {
       else groups.set(hop, [dest]);
     }
     for (const [hop, dests] of groups) {
+      // A relay does not queue without bound behind a slow link (per-link backpressure): a
+      // chunk for a congested neighbour is dropped, and its requester asks again later.
+      if (
+        channel === 'bulk' &&
+        from !== null &&
+        this.bulkBuffered(hop) > this.config.maxRelayBulkBufferBytes
+      ) {
+        this.stats.bulkDropped++;
+        continue;
+      }
       pkg.dests = dests;
       this.sendFrame(hop, channel, toBinary(PackageSchema, pkg));
     }
@@ -665,6 +727,15 @@ function toDests(destinations: readonly Destination[]): Dest[] {
 function sourceOf(pkg: Package): PackageSource | undefined {
   const src = pkg.src;
   return src ? { nodeId: src.nodeId as NodeId, path: [...src.path], slot: src.slot } : undefined;
+}
+
+/** Every relay's promised ranges on a package, flattened. */
+function promisedRanges(pkg: Package): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (const promise of pkg.promised) {
+    for (const r of promise.ranges) out.push([Number(r.start), Number(r.end)]);
+  }
+  return out;
 }
 
 /** Directed messages the receiver acknowledges and the sender repeats until it does (RT7). */

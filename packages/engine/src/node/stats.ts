@@ -27,6 +27,10 @@ export interface NodeStats {
   storeErrors: number;
   /** Directed messages a relay answered itself instead of forwarding (FT4). */
   relayConsumed: number;
+  /** Directed messages a relay forwarded with some of their chunks promised by itself (FT4). */
+  relayPromised: number;
+  /** Chunks a relay dropped because the next link's bulk queue was full (backpressure). */
+  bulkDropped: number;
 }
 
 export const emptyStats = (): NodeStats => ({
@@ -46,4 +50,6 @@ export const emptyStats = (): NodeStats => ({
   linkFailures: 0,
   storeErrors: 0,
   relayConsumed: 0,
+  relayPromised: 0,
+  bulkDropped: 0,
 });

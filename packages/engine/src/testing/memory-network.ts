@@ -70,6 +70,7 @@ export class MemoryNetwork {
   private readonly offers = new Map<string, MemoryLink>();
   private readonly queue: Frame[] = [];
   private linkCounter = 0;
+  private readonly rates = new Map<string, number>();
 
   constructor(readonly options: MemoryNetworkOptions) {
     this.maxMessageBytes = options.maxMessageBytes ?? 256 * 1024;
@@ -110,6 +111,19 @@ export class MemoryNetwork {
   /** Frames waiting for `flush()` in manual mode. */
   get queued(): number {
     return this.queue.length;
+  }
+
+  /**
+   * Serialisation rate of the links from `from` to `to` (bytes per ms), in that direction
+   * only: a slow or stalled link for backpressure tests. Applies to frames sent from now on.
+   */
+  setRate(from: NodeId, to: NodeId, bytesPerMs: number): void {
+    this.rates.set(`${from}>${to}`, bytesPerMs);
+  }
+
+  /** @internal */
+  rateOf(from: NodeId, to: NodeId): number {
+    return this.rates.get(`${from}>${to}`) ?? this.options.bytesPerMs ?? 100_000;
   }
 
   /** @internal */
@@ -287,7 +301,7 @@ export class MemoryLink implements PeerLink {
       return;
     }
     const clock = network.clock;
-    const rate = network.options.bytesPerMs ?? 100_000;
+    const rate = network.rateOf(this.local, this.remote);
     const departure = Math.max(clock.now(), this.wireFreeAt[channel]) + frame.byteLength / rate;
     this.wireFreeAt[channel] = departure;
     // Whole milliseconds, like the latency: frames share instants of virtual time.

@@ -2,8 +2,14 @@ import { create } from '@bufbuild/protobuf';
 import { FileInfoSchema, FileOfferSchema, type FileInfo, type NodeId } from '@poolnet/protocol';
 import { describe, expect, it } from 'vitest';
 import type { DownloadSink, FileHolder, RelayCache } from '../../src/ports/files.js';
-import { FileTransfer, HASH_BYTES, dataChunkCount, equalBytes } from '../../src/files/index.js';
-import { type TestPool, createTestPool } from '../../src/testing/index.js';
+import {
+  FileTransfer,
+  type FileTransferOptions,
+  HASH_BYTES,
+  dataChunkCount,
+  equalBytes,
+} from '../../src/files/index.js';
+import { type TestPool, type TestPoolOptions, createTestPool } from '../../src/testing/index.js';
 import { SeededRandom } from '../../src/testing/seeded-random.js';
 import { nobleCrypto } from '../../src/identity/noble-crypto.js';
 
@@ -69,8 +75,11 @@ interface Harness {
   transfers: Map<NodeId, FileTransfer>;
 }
 
-async function harness(n: number): Promise<Harness> {
-  const pool = await createTestPool(n, { seed: 7 });
+async function harness(
+  n: number,
+  options: { pool?: TestPoolOptions; transfer?: Partial<FileTransferOptions> } = {},
+): Promise<Harness> {
+  const pool = await createTestPool(n, { seed: 7, ...options.pool });
   const holders = new Map<NodeId, MemoryHolder>();
   const transfers = new Map<NodeId, FileTransfer>();
   for (const [id, node] of pool.nodes) {
@@ -85,6 +94,7 @@ async function harness(n: number): Promise<Harness> {
         cache: holder,
         locate: (peer) =>
           pool.server.topology.has(peer) ? pool.server.topology.positionOf(peer).path : undefined,
+        ...options.transfer,
       }),
     );
   }
@@ -223,5 +233,86 @@ describe('file transfer on the memory network', () => {
       );
       expect(equalBytes(got, data)).toBe(true);
     }
+  });
+
+  it('[FT4] a relay holding some of the asked chunks serves and promises them; the seeder skips them', async () => {
+    const h = await harness(16);
+    const [origin] = ids(h) as [NodeId];
+    const { info, data } = offer(h, origin, 256 * 1024);
+    await h.pool.clock.advance(200);
+    // A downloader that is not the seeder's neighbour, so every request crosses a relay.
+    const neighbours = new Set(h.pool.nodes.get(origin)?.neighbours());
+    const far = ids(h).find((id) => id !== origin && !neighbours.has(id)) as NodeId;
+    expect(far).toBeDefined();
+    // Every other node's cache holds the even chunks (as after an earlier partial transfer).
+    const chunks = dataChunkCount(info);
+    for (const [id, holder] of h.holders) {
+      if (id === origin || id === far) continue;
+      for (let i = 0; i < chunks; i += 2) {
+        holder.put('file1', i, data.subarray(i * CHUNK, (i + 1) * CHUNK));
+      }
+    }
+    const download = startDownload(h, far, info);
+    await h.pool.clock.advance(20_000);
+    expect(download.progress().state).toBe('done');
+    const got = (h.holders.get(far) as MemoryHolder).assembled('file1', data.length);
+    expect(equalBytes(got, data)).toBe(true);
+    const sum = (pick: (t: FileTransfer) => number) =>
+      [...h.transfers.values()].reduce((n, t) => n + pick(t), 0);
+    expect(sum((t) => t.stats.requestsPromisedAsRelay)).toBeGreaterThan(0);
+    const seeder = h.transfers.get(origin) as FileTransfer;
+    expect(seeder.stats.chunksSkippedAsPromised).toBeGreaterThan(0);
+    // The seeder sent (about) the odd half only: the even half came from the relays.
+    expect(seeder.stats.chunksServed).toBeLessThanOrEqual(chunks / 2 + 8);
+    expect(sum((t) => t.stats.chunksServedAsRelay)).toBeGreaterThanOrEqual(chunks / 2);
+  });
+
+  it('[FT6] a slow link holds up only its own requester; the seeder queues chunk numbers, not data', async () => {
+    const highWater = 128 * 1024; // above the memory link's 64 KiB low-water mark
+    const h = await harness(8, { transfer: { linkHighWaterBytes: highWater } });
+    const [origin] = ids(h) as [NodeId];
+    const seederNode = h.pool.nodes.get(origin)!;
+    const [slow, fast] = seederNode.neighbours() as [NodeId, NodeId];
+    expect(fast).toBeDefined();
+    const { info, data } = offer(h, origin, 2 * 1024 * 1024);
+    await h.pool.clock.advance(200);
+    // The seeder's link to `slow` moves 20 KB/s, against 100 MB/s everywhere else.
+    h.pool.network.setRate(origin, slow, 20);
+    const slowDownload = startDownload(h, slow, info);
+    await h.pool.clock.advance(2000); // its hash list (16 KiB) arrives
+    expect(slowDownload.progress().state).toBe('data');
+    const fastDownload = startDownload(h, fast, info);
+    let peak = 0;
+    for (let t = 0; t < 400 && fastDownload.progress().state !== 'done'; t++) {
+      await h.pool.clock.advance(50);
+      peak = Math.max(peak, seederNode.bulkBuffered(slow));
+    }
+    expect(fastDownload.progress().state).toBe('done');
+    const got = (h.holders.get(fast) as MemoryHolder).assembled('file1', data.length);
+    expect(equalBytes(got, data)).toBe(true);
+    // The slow requester is far behind, and what waits for it at the seeder stays bounded.
+    expect(slowDownload.progress().received).toBeLessThan(dataChunkCount(info) / 2);
+    expect(peak).toBeLessThanOrEqual(highWater + CHUNK + 1024);
+    expect((h.transfers.get(origin) as FileTransfer).stats.backpressureWaits).toBeGreaterThan(0);
+  });
+
+  it('[FT3] the chunk timeout follows the measured delay: a slow network is not flooded with repeats', async () => {
+    // One-way latency 2.5 s: every first answer comes after the initial 4 s timeout.
+    const h = await harness(6, { pool: { latencyMs: 2500 } });
+    const [origin, downloader] = ids(h) as [NodeId, NodeId];
+    const { info, data } = offer(h, origin, 512 * 1024);
+    await h.pool.clock.advance(20_000);
+    const download = startDownload(h, downloader, info);
+    for (let t = 0; t < 600 && download.progress().state !== 'done'; t++) {
+      await h.pool.clock.advance(500);
+    }
+    expect(download.progress().state).toBe('done');
+    const got = (h.holders.get(downloader) as MemoryHolder).assembled('file1', data.length);
+    expect(equalBytes(got, data)).toBe(true);
+    const chunks = dataChunkCount(info);
+    const received = (h.transfers.get(downloader) as FileTransfer).stats.chunksReceived;
+    // Hash chunks and the first window's repeats aside, each chunk came about once.
+    expect(received - chunks).toBeLessThan(chunks / 2);
+    expect(download.chunkTimeout()).toBeGreaterThan(5000);
   });
 });
