@@ -68,13 +68,17 @@ export interface DownloadHost {
   seeders(fileId: string): readonly string[];
   /** A node's current path, or undefined when it is not online. */
   locate(node: NodeId): Path | undefined;
-  /** Ask `seeder` for chunks (one FileRequest) on `lane`. */
+  /**
+   * Ask `seeder` for chunks (one FileRequest) on `lane`. `direct`: only the seeder may answer,
+   * no relay on the way (a chunk asked again after a bad copy, which may come from a cache).
+   */
   request(
     seeder: NodeId,
     path: Path,
     fileId: string,
     ranges: Array<[number, number]>,
     lane: number,
+    direct: boolean,
   ): void;
   /** A bad chunk from `node` (FT2). */
   badChunk(node: NodeId): void;
@@ -104,6 +108,8 @@ export class Download {
   private readonly strikes = new Map<NodeId, number>();
   /** Chunks asked more than once: their delay says nothing (Karn's rule). */
   private readonly retried = new Set<number>();
+  /** Chunks that once arrived bad: asked again from the seeder itself, past any relay. */
+  private readonly bad = new Set<number>();
   private srtt: number | undefined;
   private rttvar = 0;
   /** Doubles on every time-out, back to 1 on a fresh sample (TCP's RTO back-off). */
@@ -193,6 +199,7 @@ export class Download {
     if (!chunkMatches(this.host.crypto, this.info, list, index, data)) {
       this.strike(from);
       this.host.badChunk(from);
+      this.bad.add(index);
       if (this.inFlight.delete(index)) this.requeue([index]);
       return this.pump();
     }
@@ -309,7 +316,8 @@ export class Download {
       if (last && last[1] === i) last[1] = i + 1;
       else ranges.push([i, i + 1]);
     }
-    this.host.request(seeder.id, seeder.path, this.info.fileId, ranges, this.lane);
+    const direct = indices.some((i) => this.bad.has(i));
+    this.host.request(seeder.id, seeder.path, this.info.fileId, ranges, this.lane, direct);
     this.lane = (this.lane + 1) % 3;
   }
 

@@ -140,8 +140,8 @@ export class FileTransfer {
         myPath: () => this.node.position?.path,
         seeders: (fileId) => this.node.offers.seedersOf(fileId),
         locate: (node) => this.options.locate(node),
-        request: (seeder, path, fileId, ranges, lane) =>
-          this.request(seeder, path, fileId, ranges, lane),
+        request: (seeder, path, fileId, ranges, lane, direct) =>
+          this.request(seeder, path, fileId, ranges, lane, direct),
         badChunk: (node) => {
           this.stats.badChunks++;
           this.options.onBadChunk?.(node);
@@ -198,6 +198,7 @@ export class FileTransfer {
     const content = passing.message.content;
     if (content.case !== 'fileRequest') return undefined;
     if (passing.from.nodeId !== passing.message.authorNodeId) return undefined;
+    if (content.value.fromOrigin) return undefined; // for the addressed node only
     const { fileId } = content.value;
     const wanted = expand(rangesOf(content.value.requested), MAX_REQUEST_CHUNKS).filter(
       (i) => !within(passing.promised, i),
@@ -325,9 +326,11 @@ export class FileTransfer {
     fileId: string,
     ranges: Array<[number, number]>,
     lane: number,
+    direct: boolean,
   ): void {
     const value = create(FileRequestSchema, {
       fileId,
+      fromOrigin: direct,
       requested: ranges.map(([start, end]) =>
         create(ChunkRangeSchema, { start: BigInt(start), end: BigInt(end) }),
       ),

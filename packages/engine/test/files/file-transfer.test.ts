@@ -315,4 +315,27 @@ describe('file transfer on the memory network', () => {
     expect(received - chunks).toBeLessThan(chunks / 2);
     expect(download.chunkTimeout()).toBeGreaterThan(5000);
   });
+
+  it('[FT2][FT4] a relay whose cache serves corrupt chunks is passed by: the chunk is asked again of the seeder only', async () => {
+    const h = await harness(16);
+    const [origin] = ids(h) as [NodeId];
+    const { info, data } = offer(h, origin, 128 * 1024);
+    await h.pool.clock.advance(200);
+    const neighbours = new Set(h.pool.nodes.get(origin)?.neighbours());
+    const far = ids(h).find((id) => id !== origin && !neighbours.has(id)) as NodeId;
+    // Every relay holds the whole file in its cache, and serves it corrupted.
+    const chunks = dataChunkCount(info);
+    for (const [id, holder] of h.holders) {
+      if (id === origin || id === far) continue;
+      for (let i = 0; i < chunks; i++)
+        holder.put('file1', i, data.subarray(i * CHUNK, (i + 1) * CHUNK));
+      holder.corrupt = true;
+    }
+    const download = startDownload(h, far, info);
+    await h.pool.clock.advance(30_000);
+    expect(download.progress().state).toBe('done');
+    const got = (h.holders.get(far) as MemoryHolder).assembled('file1', data.length);
+    expect(equalBytes(got, data)).toBe(true);
+    expect((h.transfers.get(far) as FileTransfer).stats.badChunks).toBeGreaterThan(0);
+  });
 });
