@@ -4,14 +4,20 @@
  * relays serve part of it from their caches, and downloads survive relays being killed.
  * POOLNET_E2E_MIB sets the file size (default 200 MiB, as the issue asks).
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Json, eventually, freePort } from './fixture.js';
+import { type Json, eventually } from './fixture.js';
 import { PoolnetProcesses } from './processes.js';
+import {
+  awaitLinked,
+  awaitOffer,
+  randomFile,
+  sha256Of,
+  startServerProcess,
+  transferStats as stats,
+} from './transfer-helpers.js';
 
 const processes = new PoolnetProcesses();
 const MIB = Number(process.env.POOLNET_E2E_MIB ?? 200);
@@ -23,66 +29,9 @@ const background = (args: string[], ready: RegExp) => processes.background(args,
 const poolnet = (dataDir: string, ...args: string[]): Promise<Json> =>
   processes.run(dataDir, args, 600_000);
 
-/** The daemon's file-transfer counters, from its local API. */
-async function stats(dataDir: string, pool: string): Promise<Json> {
-  const { port } = JSON.parse(await readFile(join(dataDir, 'daemon.json'), 'utf8')) as {
-    port: number;
-  };
-  const token = (await readFile(join(dataDir, 'api-token'), 'utf8')).trim();
-  const res = await fetch(`http://127.0.0.1:${port}/v1/files/stats?pool=${pool}`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  return res.json();
-}
-
-async function randomFile(path: string, bytes: number): Promise<string> {
-  const hash = createHash('sha256');
-  const out = createWriteStream(path);
-  for (let left = bytes; left > 0;) {
-    const piece = randomBytes(Math.min(left, 1024 * 1024));
-    hash.update(piece);
-    if (!out.write(piece)) await new Promise<void>((r) => out.once('drain', () => r()));
-    left -= piece.length;
-  }
-  await new Promise<void>((resolve, reject) =>
-    out.end((err?: Error | null) => (err ? reject(err) : resolve())),
-  );
-  return hash.digest('hex');
-}
-
-async function sha256Of(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'poolnet-xfer-'));
-  const port = await freePort();
-  // Ten accounts from one address in a few seconds: beyond the default sign-up limits.
-  const config = join(root, 'server.json');
-  const open = { burst: 100, perMinute: 100 };
-  await writeFile(
-    config,
-    JSON.stringify({ rateLimits: { register: open, 'sign-in': open, join: open } }),
-  );
-  const server = await background(
-    [
-      'server',
-      '--config',
-      config,
-      '--port',
-      String(port),
-      '--host',
-      '127.0.0.1',
-      '--data',
-      join(root, 'server'),
-      '--stun-port',
-      '0',
-    ],
-    /(http:\/\/127\.0\.0\.1:\d+)/,
-  );
-  serverUrl = server.match[1] as string;
+  serverUrl = await startServerProcess(processes, root);
 }, 60_000);
 
 afterAll(async () => {
@@ -103,31 +52,12 @@ describe(`file transfer between ${DAEMONS} daemon processes`, () => {
     const { pool } = await poolnet(seeder, 'pool', 'create', 'Big');
     const invite = await poolnet(seeder, 'pool', 'invite', 'Big', '--uses', String(DAEMONS));
     for (const dir of receivers) await poolnet(dir, 'pool', 'join', invite.link);
-    for (const dir of dirs) {
-      await eventually(
-        async () => {
-          const status = await poolnet(dir, 'status');
-          const p = status.pools.find((x: Json) => x.id === pool.id);
-          return p?.joined && p.links.length > 0;
-        },
-        `${dir} linked`,
-        60_000,
-      );
-    }
+    for (const dir of dirs) await awaitLinked(processes, dir, pool.id);
 
     const path = join(root, 'big.bin');
     const original = await randomFile(path, MIB * 1024 * 1024);
     const { file } = await poolnet(seeder, 'share', 'Big', path);
-    for (const dir of receivers) {
-      await eventually(
-        async () => {
-          const { files } = await poolnet(dir, 'files', 'Big');
-          return files.some((f: Json) => f.id === file.id);
-        },
-        'the offer',
-        60_000,
-      );
-    }
+    for (const dir of receivers) await awaitOffer(processes, dir, 'Big', file.id);
     // Two waves: the first fills the relays' caches on its paths, the second finds them.
     const fetch = async (dir: string) => {
       const result = await poolnet(dir, 'download', 'Big', file.id, '--to', join(dir, 'got'));
@@ -144,16 +74,7 @@ describe(`file transfer between ${DAEMONS} daemon processes`, () => {
     const path2 = join(root, 'second.bin');
     const second = await randomFile(path2, Math.max(16, MIB / 4) * 1024 * 1024);
     const { file: file2 } = await poolnet(seeder, 'share', 'Big', path2);
-    for (const dir of receivers) {
-      await eventually(
-        async () => {
-          const { files } = await poolnet(dir, 'files', 'Big');
-          return files.some((f: Json) => f.id === file2.id);
-        },
-        'the second offer',
-        60_000,
-      );
-    }
+    for (const dir of receivers) await awaitOffer(processes, dir, 'Big', file2.id);
     const before = new Map<string, number>();
     for (const dir of receivers) before.set(dir, (await stats(dir, pool.id)).chunksCached ?? 0);
     const downloads = new Map(

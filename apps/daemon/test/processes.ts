@@ -17,9 +17,10 @@ export class PoolnetProcesses {
   background(
     args: string[],
     ready: RegExp,
+    env: Record<string, string> = {},
   ): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
     const child = spawn(process.execPath, [BIN, ...args], {
-      env: ENV,
+      env: { ...ENV, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.children.push(child);

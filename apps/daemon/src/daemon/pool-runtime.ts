@@ -7,6 +7,7 @@
 import {
   type Clock,
   type DeviceIdentity,
+  type FileHolder,
   type MessageStore,
   type PageQuery,
   type StoredMessage,
@@ -253,7 +254,7 @@ export class PoolRuntime {
       this.transfer = new FileTransfer(node, {
         crypto: nodeCrypto(),
         clock: this.options.clock ?? systemClock,
-        holder: files,
+        holder: process.env.POOLNET_FAULT_CORRUPT_CHUNKS === '1' ? corrupting(files) : files,
         cache: files,
         locate: (peer: NodeId) => this.signalling.locate(peer),
       });
@@ -287,4 +288,22 @@ function decodeStored(stored: StoredMessage): PoolMessage | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Fault injection for the end-to-end tests (POOLNET_FAULT_CORRUPT_CHUNKS=1): a holder that
+ * serves every data chunk with its first byte flipped, as a broken or hostile peer would.
+ */
+function corrupting(holder: FileHolder): FileHolder {
+  return {
+    holds: (fileId, index) => holder.holds(fileId, index),
+    hashList: (fileId) => holder.hashList(fileId),
+    read: async (fileId, index) => {
+      const data = await holder.read(fileId, index);
+      if (!data) return data;
+      const bad = Uint8Array.from(data);
+      bad[0] = (bad[0] ?? 0) ^ 0xff;
+      return bad;
+    },
+  };
 }
