@@ -22,4 +22,6 @@ export * from './node/pool-node.js';
 export * from './node/options.js';
 export * from './node/stats.js';
 export * from './util/crypto-random.js';
+export * from './util/heartbeat.js';
+export * from './util/frame-queue.js';
 export * from './files/index.js';

@@ -1,6 +1,6 @@
 import { LinkError, type Channel, type PeerLink } from '@poolnet/engine';
 import type { NodeId } from '@poolnet/protocol';
-import { Heartbeat } from './heartbeat.js';
+import { Heartbeat } from '@poolnet/engine';
 import { CHANNEL_LABELS, type Negotiated } from './negotiation.js';
 import type { TransportSettings } from './options.js';
 import { PacedSender } from './paced-sender.js';

@@ -1,4 +1,4 @@
-import { FrameQueue } from './frame-queue.js';
+import { FrameQueue } from '@poolnet/engine';
 import type { RtcDataChannel } from './rtc.js';
 
 export interface PacingLimits {

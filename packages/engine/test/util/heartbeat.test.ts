@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '@poolnet/engine/testing';
-import { Heartbeat } from '../src/heartbeat.js';
+import { Heartbeat } from '../../src/util/heartbeat.js';
 
 describe('heartbeat', () => {
   it('beats every interval and reports silence only after the timeout without news', async () => {

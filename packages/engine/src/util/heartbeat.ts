@@ -1,10 +1,11 @@
-import type { Cancel, Clock } from '@poolnet/engine';
+import type { Cancel, Clock } from '../ports/clock.js';
 
 /**
- * Liveness of one link. A peer whose process dies sends nothing more, and libdatachannel only
- * notices when ICE consent expires, 30 s later (measured). So each end beats every
- * `intervalMs` on the link's own `heartbeat` channel, counts anything it receives as a sign of
- * life, and declares the peer gone after `timeoutMs` without hearing from it.
+ * Liveness of one link, for transports. A peer whose machine dies, loses its network or
+ * freezes sends nothing at all: libdatachannel notices only when ICE consent expires, 30 s
+ * later (measured), and TCP after minutes of retransmissions. So each end beats every
+ * `intervalMs`, counts anything it receives as a sign of life, and declares the peer gone
+ * after `timeoutMs` without hearing from it.
  */
 export class Heartbeat {
   private heard = true;
