@@ -16,6 +16,7 @@ export type RunDaemon = (options: {
   serverUrl: string;
   dataDir: string;
   log?: (line: string) => void;
+  autoFetchImageBytes?: number;
 }) => Promise<{ port: number; close(): Promise<void> }>;
 
 export interface CliIo {

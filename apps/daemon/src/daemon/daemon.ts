@@ -20,8 +20,9 @@ import {
   openDeviceDatabase,
 } from '@poolnet/store-sqlite';
 import { Account } from './account.js';
+import { DownloadHistory, MAX_HISTORY } from './download-history.js';
 import { DaemonError } from './errors.js';
-import { type FileEvent, PoolFiles } from './pool-files.js';
+import { type FileEvent, type FolderMode, PoolFiles } from './pool-files.js';
 import { type MessageView, PoolRuntime } from './pool-runtime.js';
 import type { Json } from './server-api.js';
 import { DataDir, FILES } from './state-files.js';
@@ -38,7 +39,15 @@ export interface DaemonOptions {
   readonly downloadsDir?: string;
   /** Bytes of relay cache per pool (default 256 MiB). */
   readonly cacheBytes?: number;
+  /**
+   * Images other devices offer up to this many bytes are downloaded as soon as they are
+   * offered, in every pool (default DEFAULT_AUTO_FETCH_IMAGE_BYTES; 0 turns it off).
+   */
+  readonly autoFetchImageBytes?: number;
 }
+
+/** Images up to this size are fetched on arrival unless the daemon is told otherwise. */
+export const DEFAULT_AUTO_FETCH_IMAGE_BYTES = 16 * 1024 * 1024;
 
 export type DaemonEvent =
   | FileEvent
@@ -88,6 +97,7 @@ export class Daemon {
     readonly dir: DataDir,
     readonly account: Account,
     private readonly db: DeviceDatabase,
+    private readonly history: DownloadHistory,
   ) {
     this.joined = new JoinedPools(db);
   }
@@ -96,8 +106,9 @@ export class Daemon {
     const dir = new DataDir(options.dataDir);
     await dir.ensure();
     const account = await Account.load(dir, options.serverUrl);
+    const history = await DownloadHistory.open(dir, (line) => options.log?.(line));
     const db = openDeviceDatabase(dir.file(FILES.database));
-    return new Daemon(options, dir, account, db);
+    return new Daemon(options, dir, account, db, history);
   }
 
   /** Joins the pools of the account, if there is one, and keeps following the server. */
@@ -113,6 +124,7 @@ export class Daemon {
     this.runtimes.clear();
     for (const files of this.files.values()) await files.close();
     this.files.clear();
+    await this.history.flush();
     this.db.close();
   }
 
@@ -328,29 +340,43 @@ export class Daemon {
 
   // ---- files
 
+  /** Offers a file (an image with a preview) or a folder (every regular file under it). */
   async share(pool: unknown, path: unknown) {
     const poolId = this.resolvePool(pool);
-    const file = await this.filesOf(poolId).share(resolve(text(path, 'path')));
-    return { file };
+    return this.filesOf(poolId).share(resolve(text(path, 'path')));
   }
 
   listFiles(pool: unknown) {
     const poolId = this.resolvePool(pool);
-    const online = new Set(
-      this.runtimes
-        .get(poolId)
-        ?.signalling.members()
-        .map((m) => m.nodeId),
-    );
-    return { files: this.filesOf(poolId).list(online) };
+    return this.filesOf(poolId).list(this.online(poolId));
+  }
+
+  folderFiles(pool: unknown, folder: unknown) {
+    const poolId = this.resolvePool(pool);
+    return this.filesOf(poolId).folder(text(folder, 'folder'), this.online(poolId));
   }
 
   async download(pool: unknown, file: unknown, to: unknown) {
     const poolId = this.resolvePool(pool);
     const fileId = text(file, 'file');
     const target = to === undefined ? undefined : resolve(text(to, 'to'));
-    const result = await this.filesOf(poolId).download(fileId, target);
-    return result;
+    return this.filesOf(poolId).download(fileId, target);
+  }
+
+  async downloadFolder(pool: unknown, folder: unknown, mode: unknown, to: unknown) {
+    const poolId = this.resolvePool(pool);
+    const folderId = text(folder, 'folder');
+    if (mode !== 'all' && mode !== 'missing') {
+      throw new DaemonError('BAD_REQUEST', 'mode must be "all" or "missing"');
+    }
+    const target = to === undefined ? undefined : resolve(text(to, 'to'));
+    return this.filesOf(poolId).downloadFolder(folderId, mode as FolderMode, target);
+  }
+
+  async cancelDownload(pool: unknown, file: unknown) {
+    const poolId = this.resolvePool(pool);
+    await this.filesOf(poolId).cancel(text(file, 'file'));
+    return { ok: true };
   }
 
   async retract(pool: unknown, file: unknown) {
@@ -362,6 +388,28 @@ export class Daemon {
   fileStats(pool: unknown) {
     const poolId = this.resolvePool(pool);
     return this.filesOf(poolId).stats;
+  }
+
+  /** Finished, failed and cancelled downloads of this device, newest first. */
+  downloads(pool: unknown, limit: unknown) {
+    const poolId = pool === undefined ? undefined : this.resolvePool(pool);
+    const max = limit === undefined ? 50 : int(Number(limit), 'limit', 1);
+    if (max > MAX_HISTORY) throw new DaemonError('BAD_REQUEST', `limit is at most ${MAX_HISTORY}`);
+    return {
+      downloads: this.history.list({
+        limit: max,
+        ...(poolId === undefined ? {} : { pool: poolId }),
+      }),
+    };
+  }
+
+  private online(poolId: PoolId): Set<string> {
+    return new Set(
+      this.runtimes
+        .get(poolId)
+        ?.signalling.members()
+        .map((m) => m.nodeId),
+    );
   }
 
   private filesOf(poolId: PoolId): PoolFiles {
@@ -410,7 +458,9 @@ export class Daemon {
       downloadsDir: this.options.downloadsDir ?? this.dir.file('downloads'),
       cacheBytes: this.options.cacheBytes ?? 256 * 1024 * 1024,
       store: new SqliteMessageStore(this.db, poolId),
+      autoFetchImageBytes: this.options.autoFetchImageBytes ?? DEFAULT_AUTO_FETCH_IMAGE_BYTES,
       onEvent: (event) => this.emit(event),
+      onDownloadEnded: (record) => void this.history.record(record),
       log: (line) => this.log(`[${poolId}] ${line}`),
     });
     this.files.set(poolId, files);

@@ -24,6 +24,12 @@ export type DaemonErrorCode =
   /** Another daemon already runs on this data directory. */
   | 'ALREADY_RUNNING'
   | 'NOT_FOUND'
+  /** A folder id where a file id is wanted: a folder downloads with a mode (all, missing). */
+  | 'IS_FOLDER'
+  /** The download was cancelled (by the user, or its image offer was withdrawn). */
+  | 'CANCELLED'
+  /** A download could not complete (a bad file from the pool, a write that failed). */
+  | 'DOWNLOAD_FAILED'
   | 'INTERNAL';
 
 const STATUS: Readonly<Record<DaemonErrorCode, number>> = {
@@ -38,6 +44,9 @@ const STATUS: Readonly<Record<DaemonErrorCode, number>> = {
   DATA_DIR: 500,
   ALREADY_RUNNING: 409,
   NOT_FOUND: 404,
+  IS_FOLDER: 400,
+  CANCELLED: 409,
+  DOWNLOAD_FAILED: 502,
   INTERNAL: 500,
 };
 

@@ -35,9 +35,22 @@ function routes(daemon: Daemon): Map<string, Handler> {
     ['POST /v1/messages/send', (b) => daemon.send(b.pool, b.text)],
     ['POST /v1/files/share', (b) => daemon.share(b.pool, b.path)],
     ['GET /v1/files', async (_b, q) => daemon.listFiles(q.get('pool') ?? undefined)],
+    [
+      'GET /v1/files/folder',
+      async (_b, q) => daemon.folderFiles(q.get('pool') ?? undefined, q.get('folder') ?? undefined),
+    ],
     ['POST /v1/files/download', (b) => daemon.download(b.pool, b.file, b.to)],
+    [
+      'POST /v1/files/download-folder',
+      (b) => daemon.downloadFolder(b.pool, b.folder, b.mode, b.to),
+    ],
+    ['POST /v1/files/cancel', (b) => daemon.cancelDownload(b.pool, b.file)],
     ['POST /v1/files/retract', (b) => daemon.retract(b.pool, b.file)],
     ['GET /v1/files/stats', async (_b, q) => daemon.fileStats(q.get('pool') ?? undefined)],
+    [
+      'GET /v1/downloads',
+      async (_b, q) => daemon.downloads(q.get('pool') ?? undefined, q.get('limit') ?? undefined),
+    ],
     [
       'GET /v1/messages',
       (_b, q) =>

@@ -146,6 +146,7 @@ export class PoolRuntime {
 
   stop(): void {
     this.signalling.stop();
+    if (this.transfer) this.options.files?.detach(this.transfer);
     this.transfer?.stop();
     this.transfer = undefined;
     this.node?.stop();
@@ -220,6 +221,7 @@ export class PoolRuntime {
       this.certificate !== undefined &&
       Number(this.certificate.expiresAtMs) - Date.now() < 86_400_000;
     if (this.node && sameKey && !expiresSoon) return;
+    if (this.transfer) this.options.files?.detach(this.transfer);
     this.transfer?.stop();
     this.node?.stop();
     this.transport?.close();

@@ -17,6 +17,8 @@ export interface RunDaemonOptions {
   readonly log?: (line: string) => void;
   /** WebRTC settings; default from POOLNET_WEBRTC_BIND (a bind address, for loopback tests). */
   readonly webrtc?: NodeWebRtcTransportOptions;
+  /** Images up to this many bytes are fetched when offered (default 16 MiB; 0: never). */
+  readonly autoFetchImageBytes?: number;
 }
 
 export interface RunningDaemon {
@@ -88,6 +90,9 @@ async function start(
     dataDir: dir.path,
     log,
     webrtc: options.webrtc ?? (bind ? { bindAddress: bind } : {}),
+    ...(options.autoFetchImageBytes === undefined
+      ? {}
+      : { autoFetchImageBytes: options.autoFetchImageBytes }),
   });
   const api = await startLocalApi(daemon, token, log);
   await dir.writeJson(FILES.daemon, { port: api.port, pid: process.pid, startedAt: Date.now() });

@@ -14,6 +14,7 @@ export const FILES = {
   passkeys: 'passkeys.json',
   deviceKey: 'device.key',
   database: 'poolnet.db',
+  downloads: 'downloads.json',
 } as const;
 
 export class DataDir {

@@ -3,7 +3,8 @@ import type { Command } from '../command.js';
 import { login, logout, register } from './account.js';
 import { chat } from './chat.js';
 import { deviceCode, deviceLink, deviceRename, deviceRevoke, devices } from './devices.js';
-import { download, files, retract, share } from './files.js';
+import { downloads } from './downloads.js';
+import { cancel, download, files, retract, share } from './files.js';
 import { history } from './history.js';
 import { poolCreate, poolInvite, poolJoin, poolLeave, poolList, poolMembers } from './pools.js';
 import { send } from './send.js';
@@ -36,6 +37,8 @@ export const COMMANDS: readonly Command[] = [
   share,
   files,
   download,
+  cancel,
+  downloads,
   retract,
   status,
 ];

@@ -1,5 +1,6 @@
 /** `poolnet up`: runs this device's daemon in the foreground until SIGINT or SIGTERM. */
 import { resolve } from 'node:path';
+import { parseBytes } from '../bytes.js';
 import { defineCommand } from '../command.js';
 import { CliError, EXIT, usageError } from '../errors.js';
 
@@ -15,7 +16,7 @@ function isHttpUrl(text: string): boolean {
 export const up = defineCommand({
   name: 'up',
   group: 'run',
-  args: '--server URL [--data DIR]',
+  args: '--server URL [--data DIR] [--auto-fetch-images SIZE]',
   summary: "run this device's daemon in the foreground",
   details: [
     'The daemon keeps its account, keys and messages in DIR and serves the local API the',
@@ -27,6 +28,11 @@ export const up = defineCommand({
       value: 'URL',
       description: 'the sync server, e.g. http://127.0.0.1:8080',
     },
+    'auto-fetch-images': {
+      type: 'string',
+      value: 'SIZE',
+      description: 'fetch images others offer up to SIZE at once (default 16MiB; 0: never)',
+    },
   },
   async run(ctx, values) {
     const serverUrl = values.server?.trim();
@@ -34,13 +40,23 @@ export const up = defineCommand({
       throw usageError('up needs --server URL', 'up');
     }
     if (!isHttpUrl(serverUrl)) throw usageError(`--server ${serverUrl}: not an http(s) URL`, 'up');
+    const autoText = values['auto-fetch-images'];
+    const autoFetchImageBytes = autoText === undefined ? undefined : parseBytes(autoText);
+    if (autoText !== undefined && autoFetchImageBytes === undefined) {
+      throw usageError(`--auto-fetch-images ${autoText}: not a size like 16MiB or 0`, 'up');
+    }
     // A daemon serves many peers: one failed promise is logged, never the end of the process.
     process.on('unhandledRejection', (reason) => ctx.out.note(`unexpected: ${String(reason)}`));
     const runDaemon = await ctx.io.loadDaemon();
     const log = (line: string) => ctx.out.note(line);
     let daemon: Awaited<ReturnType<typeof runDaemon>>;
     try {
-      daemon = await runDaemon({ serverUrl, dataDir: resolve(ctx.dataDir), log });
+      daemon = await runDaemon({
+        serverUrl,
+        dataDir: resolve(ctx.dataDir),
+        log,
+        ...(autoFetchImageBytes === undefined ? {} : { autoFetchImageBytes }),
+      });
     } catch (cause) {
       if (cause instanceof CliError) throw cause;
       const message = cause instanceof Error ? cause.message : String(cause);
