@@ -17,6 +17,7 @@ export type RunDaemon = (options: {
   dataDir: string;
   log?: (line: string) => void;
   autoFetchImageBytes?: number;
+  cacheBytes?: number;
 }) => Promise<{ port: number; close(): Promise<void> }>;
 
 export interface CliIo {

@@ -123,7 +123,11 @@ export class PoolFiles implements FileHolder, RelayCache {
   /** Reads the held-file records and the offers in the message log; opens the relay cache. */
   async load(): Promise<void> {
     await this.held.load();
-    this.cache = await ChunkCache.open(join(this.options.dir, 'cache'), this.options.cacheBytes);
+    // A cache size of 0: this device forwards chunks for others without keeping them.
+    this.cache =
+      this.options.cacheBytes > 0
+        ? await ChunkCache.open(join(this.options.dir, 'cache'), this.options.cacheBytes)
+        : undefined;
     // Offers: replay the log (oldest first).
     let page = await this.options.store.page({ limit: 500 });
     const all = [...page.messages];

@@ -18,6 +18,8 @@ export interface RunDaemonOptions {
   /** WebRTC settings; default from POOLNET_WEBRTC_BIND (a bind address, for loopback tests). */
   readonly webrtc?: NodeWebRtcTransportOptions;
   /** Images up to this many bytes are fetched when offered (default 16 MiB; 0: never). */
+  /** Bytes of relay cache per pool (default 256 MiB). */
+  readonly cacheBytes?: number;
   readonly autoFetchImageBytes?: number;
 }
 
@@ -90,6 +92,7 @@ async function start(
     dataDir: dir.path,
     log,
     webrtc: options.webrtc ?? (bind ? { bindAddress: bind } : {}),
+    ...(options.cacheBytes === undefined ? {} : { cacheBytes: options.cacheBytes }),
     ...(options.autoFetchImageBytes === undefined
       ? {}
       : { autoFetchImageBytes: options.autoFetchImageBytes }),

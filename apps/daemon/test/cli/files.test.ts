@@ -209,8 +209,8 @@ describe('poolnet downloads', () => {
   });
 });
 
-describe('poolnet up --auto-fetch-images', () => {
-  it('passes the size on, and refuses one it cannot read', async () => {
+describe('poolnet up --auto-fetch-images --cache-size', () => {
+  it('passes the sizes on, and refuses one it cannot read', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'poolnet-cli-up-'));
     try {
       const calls: Array<Parameters<RunDaemon>[0]> = [];
@@ -219,14 +219,16 @@ describe('poolnet up --auto-fetch-images', () => {
         return Promise.resolve({ port: 1, close: () => Promise.resolve() });
       };
       const argv = ['up', '--server', 'http://127.0.0.1:8080', '--data', dir];
-      const run = startCli([...argv, '--auto-fetch-images', '2MiB'], {
+      const run = startCli([...argv, '--auto-fetch-images', '2MiB', '--cache-size', '1GiB'], {
         loadDaemon: () => Promise.resolve(runDaemon),
       });
       await run.stdout.waitFor('\n');
       run.stop();
       expect(await run.exit).toBe(0);
       expect(calls[0]?.autoFetchImageBytes).toBe(2 * 1024 * 1024);
+      expect(calls[0]?.cacheBytes).toBe(1024 * 1024 * 1024);
       expect((await runCli([...argv, '--auto-fetch-images', 'lots'])).code).toBe(64);
+      expect((await runCli([...argv, '--cache-size', '-3'])).code).toBe(64);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

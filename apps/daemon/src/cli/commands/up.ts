@@ -16,7 +16,7 @@ function isHttpUrl(text: string): boolean {
 export const up = defineCommand({
   name: 'up',
   group: 'run',
-  args: '--server URL [--data DIR] [--auto-fetch-images SIZE]',
+  args: '--server URL [--data DIR] [--auto-fetch-images SIZE] [--cache-size SIZE]',
   summary: "run this device's daemon in the foreground",
   details: [
     'The daemon keeps its account, keys and messages in DIR and serves the local API the',
@@ -33,6 +33,11 @@ export const up = defineCommand({
       value: 'SIZE',
       description: 'fetch images others offer up to SIZE at once (default 16MiB; 0: never)',
     },
+    'cache-size': {
+      type: 'string',
+      value: 'SIZE',
+      description: 'relay cache of chunks forwarded for others, per pool (default 256MiB; 0: none)',
+    },
   },
   async run(ctx, values) {
     const serverUrl = values.server?.trim();
@@ -45,6 +50,11 @@ export const up = defineCommand({
     if (autoText !== undefined && autoFetchImageBytes === undefined) {
       throw usageError(`--auto-fetch-images ${autoText}: not a size like 16MiB or 0`, 'up');
     }
+    const cacheText = values['cache-size'];
+    const cacheBytes = cacheText === undefined ? undefined : parseBytes(cacheText);
+    if (cacheText !== undefined && cacheBytes === undefined) {
+      throw usageError(`--cache-size ${cacheText}: not a size like 256MiB or 0`, 'up');
+    }
     // A daemon serves many peers: one failed promise is logged, never the end of the process.
     process.on('unhandledRejection', (reason) => ctx.out.note(`unexpected: ${String(reason)}`));
     const runDaemon = await ctx.io.loadDaemon();
@@ -56,6 +66,7 @@ export const up = defineCommand({
         dataDir: resolve(ctx.dataDir),
         log,
         ...(autoFetchImageBytes === undefined ? {} : { autoFetchImageBytes }),
+        ...(cacheBytes === undefined ? {} : { cacheBytes }),
       });
     } catch (cause) {
       if (cause instanceof CliError) throw cause;
