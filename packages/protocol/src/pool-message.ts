@@ -13,7 +13,7 @@ import {
   PoolMessageSchema,
 } from './gen/poolnet/v1/node_pb.js';
 import { checkChunkRanges } from './chunk-ranges.js';
-import { checkFileInfo } from './file-info.js';
+import { checkFileInfo, checkFileName } from './file-info.js';
 import {
   checkBytes,
   checkCount,
@@ -25,7 +25,6 @@ import {
 import { decodeFrame, encodeFrame, type FrameRules } from './frame.js';
 import {
   MAX_DEVICE_NAME_BYTES,
-  MAX_FILE_NAME_BYTES,
   MAX_OFFER_FILES,
   MAX_POOL_MESSAGE_BYTES,
   MAX_PREVIEW_BYTES,
@@ -46,7 +45,10 @@ function checkFileOffer(offer: FileOffer): void {
   checkCount(offer.files.length, MAX_OFFER_FILES, 'content.file_offer.files');
   for (const file of offer.files) checkFileInfo(file, 'content.file_offer.files[]');
   checkOptionalId(offer.folderId, 'content.file_offer.folder_id');
-  checkUtf8(offer.folderName, 0, MAX_FILE_NAME_BYTES, 'content.file_offer.folder_name');
+  // A folder offer's name becomes a directory on the receiver: one safe path segment.
+  if (offer.folderId !== '' || offer.folderName !== '') {
+    checkFileName(offer.folderName, 'content.file_offer.folder_name');
+  }
 }
 
 /** [WIRE15] A valid file and a preview of at most MAX_PREVIEW_BYTES. */

@@ -245,6 +245,17 @@ describe('PoolMessage codec', () => {
     rejectsContent(request({ fileId: '' }), 'content.file_request.file_id');
   });
 
+  it('[WIRE14] a folder offer needs a safe folder name: one segment, no dot segment', () => {
+    const folder = (folderName: string) => ({
+      case: 'fileOffer' as const,
+      value: { files: [fileInfo()], folderId: 'folder-1', folderName },
+    });
+    for (const name of ['../escape', '..', 'a/b', 'a\\b', '', 'x\u0000y']) {
+      rejectsContent(folder(name), 'content.file_offer.folder_name');
+    }
+    accepts(folder('Holiday 2024'));
+  });
+
   it('[WIRE17] retractions need a file id', () => {
     rejectsContent(
       { case: 'retractOffer', value: { fileId: '' } },
