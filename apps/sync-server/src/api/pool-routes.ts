@@ -4,7 +4,14 @@
  * pool reads as NOT_FOUND); the routes add the checks the store leaves to its caller.
  */
 import { randomBytes } from 'node:crypto';
-import { MAX_TEXT_BYTES, asPoolId, asUserId, type PoolId, type UserId } from '@poolnet/protocol';
+import {
+  MAX_TEXT_BYTES,
+  asPoolId,
+  asUserId,
+  idFromBytes,
+  type PoolId,
+  type UserId,
+} from '@poolnet/protocol';
 import { z } from 'zod';
 import type { AuthService } from '../auth/auth-service.js';
 import type { Clock, SignallingHub } from '../signalling/index.js';
@@ -51,7 +58,8 @@ const inviteBody = z
 const revokeInviteBody = z.object({ poolId: fields.id, inviteId: fields.id }).strict();
 const joinBody = z.object({ token: z.string().min(1).max(200) }).strict();
 
-const randomId = (bytes: number) => randomBytes(bytes).toString('base64url');
+/** Random ids that never start with '-' (command lines would read them as options). */
+const randomId = (bytes: number) => idFromBytes(randomBytes(bytes));
 
 /** An invite as its pool's members see it: never the token or its hash. */
 const inviteView = ({ tokenHash: _tokenHash, ...invite }: InviteRecord) => invite;

@@ -1,6 +1,7 @@
 import {
   asPoolId,
   asUserId,
+  idFromBytes,
   MAX_DEVICE_NAME_BYTES,
   type NodeId,
   type UserId,
@@ -319,7 +320,7 @@ export class AuthService {
   // ---- internals
 
   private randomId(): string {
-    return Buffer.from(this.config.randomBytes(16)).toString('base64url');
+    return idFromBytes(this.config.randomBytes(16));
   }
 
   private creationOptions(

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { asNodeId, type NodeId } from '@poolnet/protocol';
+import { asNodeId, idFromBytes, type NodeId } from '@poolnet/protocol';
 
 /**
  * The device a passkey belongs to ([AUTH8]). Every device is created together with the
@@ -12,10 +12,11 @@ import { asNodeId, type NodeId } from '@poolnet/protocol';
  */
 export const deviceIdForCredential = (credentialId: string): NodeId =>
   asNodeId(
-    createHash('sha256')
-      .update('poolnet device of credential\0', 'utf8')
-      .update(credentialId, 'utf8')
-      .digest()
-      .subarray(0, 16)
-      .toString('base64url'),
+    idFromBytes(
+      createHash('sha256')
+        .update('poolnet device of credential\0', 'utf8')
+        .update(credentialId, 'utf8')
+        .digest()
+        .subarray(0, 16),
+    ),
   );
