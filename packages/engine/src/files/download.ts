@@ -82,6 +82,9 @@ export interface DownloadHost {
   ): void;
   /** A bad chunk from `node` (FT2). */
   badChunk(node: NodeId): void;
+  /** Whether this node already holds chunk `index` elsewhere (its relay cache). */
+  holdsLocally(index: number): boolean;
+  readLocally(index: number): Promise<Uint8Array | undefined>;
 }
 
 interface InFlight {
@@ -108,6 +111,8 @@ export class Download {
   private readonly strikes = new Map<NodeId, number>();
   /** Chunks asked more than once: their delay says nothing (Karn's rule). */
   private readonly retried = new Set<number>();
+  /** Chunks being taken from this node's own cache (not queued, not asked). */
+  private readonly localPending = new Set<number>();
   /** Chunks that once arrived bad: asked again from the seeder itself, past any relay. */
   private readonly bad = new Set<number>();
   private srtt: number | undefined;
@@ -185,10 +190,28 @@ export class Download {
     }
   }
 
-  /** A chunk addressed to me for this file, from `from`. */
-  async onChunk(from: NodeId, index: number, data: Uint8Array): Promise<void> {
+  /**
+   * A chunk of this file that this node has anyway: one it forwards for another node, or one
+   * in its relay cache. Taken like an answer (checked against its hash), with no network
+   * request, and no strike when it is bad.
+   */
+  async onLocalChunk(index: number, data: Uint8Array): Promise<void> {
+    if (this.ended || !this.sink || isHashChunk(index)) return;
+    if (index < 0 || index >= this.chunks || this.sink.has(index)) return;
+    this.localChunks++;
+    return this.onChunk(undefined, index, data);
+  }
+
+  /** Chunks taken from this node's own cache or forwarded traffic. */
+  localChunks = 0;
+
+  /** A chunk addressed to me for this file, from `from` (undefined: from this node itself). */
+  async onChunk(from: NodeId | undefined, index: number, data: Uint8Array): Promise<void> {
     if (this.ended) return;
-    if (isHashChunk(index)) return this.onHashChunk(from, index - HASH_CHUNK_BASE, data);
+    if (isHashChunk(index)) {
+      if (from === undefined) return;
+      return this.onHashChunk(from, index - HASH_CHUNK_BASE, data);
+    }
     const sink = this.sink;
     const list = this.list;
     if (!sink || !list || index < 0 || index >= this.chunks) return;
@@ -197,6 +220,7 @@ export class Download {
       return;
     }
     if (!chunkMatches(this.host.crypto, this.info, list, index, data)) {
+      if (from === undefined) return;
       this.strike(from);
       this.host.badChunk(from);
       this.bad.add(index);
@@ -213,7 +237,9 @@ export class Download {
       this.writing.delete(index);
     }
     if (!written || this.ended) return;
-    if (this.inFlight.delete(index) === false) this.queue = this.queue.filter((i) => i !== index);
+    if (!this.inFlight.delete(index) && !this.localPending.delete(index)) {
+      this.queue = this.queue.filter((i) => i !== index);
+    }
     this.received++;
     this.bytes += data.length;
     this.emitProgress();
@@ -278,6 +304,29 @@ export class Download {
     }
     this.emitProgress();
     if (this.queue.length === 0) return this.finish();
+    void this.takeLocal();
+    this.pump();
+  }
+
+  /** Chunks already in this node's relay cache are taken from there, not asked for. */
+  private async takeLocal(): Promise<void> {
+    const local = this.queue.filter((i) => this.host.holdsLocally(i));
+    if (local.length === 0) return;
+    const taken = new Set(local);
+    this.queue = this.queue.filter((i) => !taken.has(i));
+    for (const index of local) this.localPending.add(index);
+    for (const index of local) {
+      if (this.ended) return;
+      let data: Uint8Array | undefined;
+      try {
+        data = await this.host.readLocally(index);
+      } catch {
+        data = undefined;
+      }
+      if (data) await this.onLocalChunk(index, data);
+      // Gone from the cache meanwhile, or bad: asked of the seeders after all.
+      if (this.localPending.delete(index) && !this.sink?.has(index)) this.requeue([index]);
+    }
     this.pump();
   }
 

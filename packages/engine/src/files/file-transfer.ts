@@ -29,8 +29,13 @@ import { HASH_CHUNK_BASE, hashChunk, isHashChunk } from './hash-list.js';
 
 /** Chunks one request may ask for, at most (bounds what a requester makes a server read). */
 export const MAX_REQUEST_CHUNKS = 256;
-/** Chunks queued for one requester, at most; a request beyond it is refused (counted). */
-export const MAX_QUEUED_PER_REQUESTER = 4096;
+/**
+ * Chunks queued for one requester, at most (four of its windows). Past it, its oldest queued
+ * chunks are dropped: a requester never has more than a window asked, so chunks queued that
+ * long ago are ones it has timed out and asked again elsewhere — serving them would only send
+ * duplicates and make the queue, and so every later answer, slower still.
+ */
+export const MAX_QUEUED_PER_REQUESTER = 512;
 
 export interface FileTransferStats {
   /** Chunks this node sent in answer to requests for its own or held files. */
@@ -43,8 +48,10 @@ export interface FileTransferStats {
   requestsPromisedAsRelay: number;
   /** Chunks skipped by a server because a relay on the way promised them. */
   chunksSkippedAsPromised: number;
-  /** Chunks refused because their requester already had too many queued here. */
-  chunksRefused: number;
+  /** Queued chunks dropped, oldest first, for a requester with too many queued here. */
+  chunksDroppedStale: number;
+  /** Asked chunks already queued here for the same requester (asked again): queued once. */
+  chunksAlreadyQueued: number;
   /** Times the serve loop waited for a link to drain (per-link backpressure). */
   backpressureWaits: number;
   /** Chunks put in the relay cache. */
@@ -82,7 +89,8 @@ export class FileTransfer {
     requestsAnsweredAsRelay: 0,
     requestsPromisedAsRelay: 0,
     chunksSkippedAsPromised: 0,
-    chunksRefused: 0,
+    chunksDroppedStale: 0,
+    chunksAlreadyQueued: 0,
     backpressureWaits: 0,
     chunksCached: 0,
     chunksReceived: 0,
@@ -95,7 +103,8 @@ export class FileTransfer {
   private stopped = false;
   /** Chunks to send, per next hop; each hop's jobs take turns, and so do the hops. */
   private readonly queues = new Map<NodeId | '', ServeJob[]>();
-  private queued = new Map<string, number>();
+  /** Each requester's jobs, oldest first, and how many chunks they still hold. */
+  private readonly byRequester = new Map<NodeId, { jobs: ServeJob[]; chunks: number }>();
   private serving = false;
   private wake: (() => void) | undefined;
 
@@ -116,9 +125,13 @@ export class FileTransfer {
     );
     this.offs.push(
       node.onRelayChunk((pkg) => {
-        if (pkg.body.case !== 'chunk' || !options.cache) return;
+        if (pkg.body.case !== 'chunk') return;
         const { fileId, index, data } = pkg.body.value;
         if (isHashChunk(Number(index))) return;
+        // A chunk I forward for another node may be one my own download still needs.
+        const mine = this.downloads.get(fileId);
+        if (mine) void mine.onLocalChunk(Number(index), data);
+        if (!options.cache) return;
         options.cache.put(fileId, Number(index), data);
         this.stats.chunksCached++;
       }),
@@ -146,6 +159,8 @@ export class FileTransfer {
           this.stats.badChunks++;
           this.options.onBadChunk?.(node);
         },
+        holdsLocally: (index) => this.options.holder.holds(info.fileId, index),
+        readLocally: (index) => this.options.holder.read(info.fileId, index),
       },
       openSink,
       { ...defaultDownloadConfig, ...this.options.download },
@@ -170,7 +185,7 @@ export class FileTransfer {
     for (const off of this.offs) off();
     this.node.setRelayHandler(undefined);
     this.queues.clear();
-    this.queued.clear();
+    this.byRequester.clear();
     this.wake?.();
     for (const download of this.downloads.values()) download.cancel('stopped');
     this.downloads.clear();
@@ -229,10 +244,18 @@ export class FileTransfer {
     asRelay: boolean,
   ): void {
     if (indices.length === 0 || this.stopped) return;
-    const already = this.queued.get(to.nodeId) ?? 0;
-    const room = Math.max(0, MAX_QUEUED_PER_REQUESTER - already);
-    const taken = indices.slice(0, room);
-    this.stats.chunksRefused += indices.length - taken.length;
+    let mine = this.byRequester.get(to.nodeId);
+    if (!mine) {
+      mine = { jobs: [], chunks: 0 };
+      this.byRequester.set(to.nodeId, mine);
+    }
+    const queuedNow = new Set<number>();
+    for (const job of mine.jobs) {
+      if (job.fileId !== fileId) continue;
+      for (let k = job.next; k < job.indices.length; k++) queuedNow.add(job.indices[k] as number);
+    }
+    const taken = indices.filter((i) => !queuedNow.has(i));
+    this.stats.chunksAlreadyQueued += indices.length - taken.length;
     if (taken.length === 0) return;
     const dest: Destination = { nodeId: to.nodeId, path: to.path };
     const hop = this.node.nextHop(dest, lane % 3) ?? '';
@@ -240,7 +263,18 @@ export class FileTransfer {
     const queue = this.queues.get(hop);
     if (queue) queue.push(job);
     else this.queues.set(hop, [job]);
-    this.queued.set(to.nodeId, already + taken.length);
+    mine.jobs.push(job);
+    mine.chunks += taken.length;
+    // Drop the oldest queued chunks of this requester beyond the bound (see the constant).
+    while (mine.chunks > MAX_QUEUED_PER_REQUESTER) {
+      const oldest = mine.jobs[0] as ServeJob;
+      const excess = mine.chunks - MAX_QUEUED_PER_REQUESTER;
+      const drop = Math.min(excess, oldest.indices.length - oldest.next);
+      oldest.next += drop;
+      mine.chunks -= drop;
+      this.stats.chunksDroppedStale += drop;
+      if (oldest.next >= oldest.indices.length) mine.jobs.shift();
+    }
     void this.serveLoop();
   }
 
@@ -262,10 +296,16 @@ export class FileTransfer {
           if (this.stopped) return;
           if (!jobs || (hop !== '' && this.node.bulkBuffered(hop) >= highWater)) continue;
           const job = jobs.shift() as ServeJob;
+          if (job.next >= job.indices.length) {
+            // Emptied by a drop of stale chunks.
+            if (jobs.length === 0) this.queues.delete(hop);
+            sent = true;
+            continue;
+          }
           const index = job.indices[job.next++] as number;
           if (job.next < job.indices.length) jobs.push(job);
           if (jobs.length === 0) this.queues.delete(hop);
-          this.unqueue(job.dest.nodeId);
+          this.unqueue(job);
           await this.serveOne(job, index);
           sent = true;
         }
@@ -286,10 +326,16 @@ export class FileTransfer {
     }
   }
 
-  private unqueue(requester: NodeId): void {
-    const left = (this.queued.get(requester) ?? 1) - 1;
-    if (left > 0) this.queued.set(requester, left);
-    else this.queued.delete(requester);
+  /** One chunk of `job` is being sent: its requester has one fewer queued. */
+  private unqueue(job: ServeJob): void {
+    const mine = this.byRequester.get(job.dest.nodeId);
+    if (!mine) return;
+    mine.chunks--;
+    if (job.next >= job.indices.length) {
+      const at = mine.jobs.indexOf(job);
+      if (at >= 0) mine.jobs.splice(at, 1);
+    }
+    if (mine.jobs.length === 0) this.byRequester.delete(job.dest.nodeId);
   }
 
   private async serveOne(job: ServeJob, index: number): Promise<void> {

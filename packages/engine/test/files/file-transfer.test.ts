@@ -1,5 +1,12 @@
 import { create } from '@bufbuild/protobuf';
-import { FileInfoSchema, FileOfferSchema, type FileInfo, type NodeId } from '@poolnet/protocol';
+import {
+  FileInfoSchema,
+  FileOfferSchema,
+  FileRequestSchema,
+  type FileInfo,
+  type NodeId,
+} from '@poolnet/protocol';
+import type { PoolNode } from '../../src/node/pool-node.js';
 import { describe, expect, it } from 'vitest';
 import type { DownloadSink, FileHolder, RelayCache } from '../../src/ports/files.js';
 import {
@@ -337,5 +344,58 @@ describe('file transfer on the memory network', () => {
     const got = (h.holders.get(far) as MemoryHolder).assembled('file1', data.length);
     expect(equalBytes(got, data)).toBe(true);
     expect((h.transfers.get(far) as FileTransfer).stats.badChunks).toBeGreaterThan(0);
+  });
+
+  it('[FT6] the seeder queues a chunk asked twice once, and drops the oldest past its bound', async () => {
+    const h = await harness(6, { transfer: { linkHighWaterBytes: 128 * 1024 } });
+    const [origin] = ids(h) as [NodeId];
+    const [slow] = h.pool.nodes.get(origin)?.neighbours() as [NodeId];
+    const { info } = offer(h, origin, 4 * 1024 * 1024); // 1024 chunks
+    await h.pool.clock.advance(200);
+    h.pool.network.setRate(origin, slow, 20);
+    const requester = h.pool.nodes.get(slow) as PoolNode;
+    const seederPath = h.pool.nodes.get(origin)?.position?.path ?? [];
+    const ask = (start: number, end: number) =>
+      requester.sendTo(
+        [{ nodeId: origin, path: seederPath }],
+        {
+          case: 'fileRequest',
+          value: create(FileRequestSchema, {
+            fileId: info.fileId,
+            requested: [{ start: BigInt(start), end: BigInt(end) }],
+          }),
+        },
+        0,
+      );
+    const seeder = h.transfers.get(origin) as FileTransfer;
+    ask(0, 128);
+    ask(0, 128); // asked again (a requester that timed out): queued once
+    await h.pool.clock.advance(10);
+    expect(seeder.stats.chunksAlreadyQueued).toBeGreaterThan(64);
+    // 6 × 128 more: past MAX_QUEUED_PER_REQUESTER, the oldest queued go.
+    for (let k = 1; k <= 6; k++) ask(k * 128, (k + 1) * 128);
+    await h.pool.clock.advance(10);
+    expect(seeder.stats.chunksDroppedStale).toBeGreaterThan(0);
+    expect(seeder.stats.chunksServed).toBeLessThan(128);
+  });
+
+  it('[FT4] a relay that forwarded a whole file takes its own copy from its cache, not the network', async () => {
+    const h = await harness(8);
+    const [origin, relay] = ids(h) as [NodeId, NodeId];
+    const { info, data } = offer(h, origin, 256 * 1024);
+    await h.pool.clock.advance(200);
+    const chunks = dataChunkCount(info);
+    const holder = h.holders.get(relay) as MemoryHolder;
+    for (let i = 0; i < chunks; i++)
+      holder.put('file1', i, data.subarray(i * CHUNK, (i + 1) * CHUNK));
+    const seeder = h.transfers.get(origin) as FileTransfer;
+    const servedBefore = seeder.stats.chunksServed;
+    const download = startDownload(h, relay, info);
+    await h.pool.clock.advance(5_000);
+    expect(download.progress().state).toBe('done');
+    expect(equalBytes(holder.assembled('file1', data.length), data)).toBe(true);
+    expect(download.localChunks).toBe(chunks);
+    // Only the hash list crossed the network.
+    expect(seeder.stats.chunksServed - servedBefore).toBeLessThanOrEqual(2);
   });
 });
