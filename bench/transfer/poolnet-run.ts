@@ -288,6 +288,10 @@ async function startDaemon(
     process.execPath,
     [
       ...(options.ignoreUnhandledRejections ? ['--import', REJECTION_GUARD] : []),
+      // POOLNET_BENCH_CPU_PROF=DIR: each daemon writes a V8 CPU profile there when it stops.
+      ...(process.env.POOLNET_BENCH_CPU_PROF
+        ? ['--cpu-prof', '--cpu-prof-dir', process.env.POOLNET_BENCH_CPU_PROF]
+        : []),
       POOLNET_BIN,
       'up',
       '--server',
