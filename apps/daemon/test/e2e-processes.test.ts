@@ -1,7 +1,8 @@
 /**
  * The whole thing as a user runs it: `poolnet server` and two `poolnet up` daemons as separate
- * processes, every step a `poolnet` command (the real bin), chat over WebRTC between the two
- * daemon processes, and history read back after one daemon is killed and started again.
+ * processes, every step a `poolnet` command (the real bin), chat over a direct TCP + TLS link
+ * between the two daemon processes, history read back after one daemon is killed and started
+ * again, and a third daemon without TCP that joins over WebRTC.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,11 +15,12 @@ const processes = new PoolnetProcesses();
 let root: string;
 let serverUrl: string;
 
-const background = (args: string[], ready: RegExp) => processes.background(args, ready);
+const background = (args: string[], ready: RegExp, env?: Record<string, string>) =>
+  processes.background(args, ready, env);
 const poolnet = (dataDir: string, ...args: string[]): Promise<Json> => processes.run(dataDir, args);
 
-function up(dataDir: string) {
-  return background(['up', '--server', serverUrl, '--data', dataDir], /poolnet daemon for/);
+function up(dataDir: string, env?: Record<string, string>) {
+  return background(['up', '--server', serverUrl, '--data', dataDir], /poolnet daemon for/, env);
 }
 
 beforeAll(async () => {
@@ -56,18 +58,23 @@ describe('poolnet, end to end in separate processes', () => {
     const ada = await poolnet(a, 'register', '--name', 'Ada', '--device', 'ada-laptop');
     expect(ada).toMatchObject({ displayName: 'Ada', deviceName: 'ada-laptop' });
     const { pool } = await poolnet(a, 'pool', 'create', 'Family');
-    const invite = await poolnet(a, 'pool', 'invite', 'Family', '--expires', '1h', '--uses', '2');
+    const invite = await poolnet(a, 'pool', 'invite', 'Family', '--expires', '1h', '--uses', '3');
     expect(invite.link).toContain('/join#');
     await poolnet(b, 'register', '--name', 'Bob', '--device', 'bob-pc');
     const joined = await poolnet(b, 'pool', 'join', invite.link);
     expect(joined.pool).toMatchObject({ id: pool.id, name: 'Family' });
 
-    const linked = async (dir: string) =>
+    const linked = async (dir: string, transport = 'tcp', peer?: string) =>
       eventually(async () => {
         const status = await poolnet(dir, 'status');
         const p = status.pools.find((x: Json) => x.id === pool.id);
-        return p?.joined && p.links.some((l: Json) => l.transport === 'webrtc');
-      }, 'a WebRTC link in the pool');
+        return (
+          p?.joined &&
+          p.links.some(
+            (l: Json) => l.transport === transport && (peer === undefined || l.peer === peer),
+          )
+        );
+      }, `a ${transport} link in the pool`);
     await linked(a);
     await linked(b);
 
@@ -99,5 +106,18 @@ describe('poolnet, end to end in separate processes', () => {
       const history = await poolnet(b, 'history', 'Family', '--limit', '1');
       return history.messages[0]?.text === 'welcome back';
     }, 'Bob gets the message after his restart');
+
+    // A device whose TCP is off (blocked, or a browser) still links, over WebRTC.
+    const c = join(root, 'c');
+    await up(c, { POOLNET_TCP: 'off' });
+    const cat = await poolnet(c, 'register', '--name', 'Cat', '--device', 'cat-phone');
+    await poolnet(c, 'pool', 'join', invite.link);
+    await linked(c, 'webrtc');
+    await linked(a, 'webrtc', cat.deviceId);
+    await poolnet(c, 'send', 'Family', 'no TCP here');
+    await eventually(async () => {
+      const history = await poolnet(a, 'history', 'Family', '--limit', '1');
+      return history.messages[0]?.text === 'no TCP here';
+    }, 'Ada gets the message sent over WebRTC');
   }, 180_000);
 });

@@ -5,6 +5,7 @@
  */
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { TcpTransportOptions } from '@poolnet/transport-tcp';
 import type { NodeWebRtcTransportOptions } from '@poolnet/transport-webrtc';
 import {
   MAX_TEXT_BYTES,
@@ -33,6 +34,8 @@ export interface DaemonOptions {
   readonly log?: (line: string) => void;
   /** WebRTC settings (tests bind to 127.0.0.1); ICE servers come from the sync server. */
   readonly webrtc?: NodeWebRtcTransportOptions;
+  /** Direct TCP + TLS links (default: listen on every address, any port); false: none. */
+  readonly tcp?: TcpTransportOptions | false;
   /** How often the pool list is read from the server again. */
   readonly refreshMs?: number;
   /** Where downloads go when no folder is given (default DIR/downloads). */
@@ -471,6 +474,7 @@ export class Daemon {
       db: this.db,
       device: { deviceId: me.deviceId, userId: me.userId, name: me.deviceName },
       signingKey: this.account.signingKey,
+      tcp: this.options.tcp ?? {},
       webrtc: {
         ...this.options.webrtc,
         ...(this.iceServers === undefined
@@ -572,6 +576,7 @@ export class Daemon {
       device: { deviceId: me.deviceId, userId: me.userId, name: me.deviceName },
       signingKey: this.account.signingKey,
       webrtc: {},
+      tcp: false,
       displayName: (userId) => this.displayName(userId),
       onMembers: () => undefined,
       ensureSigningKey: async () => undefined,

@@ -1,5 +1,5 @@
 /**
- * One pool on this device: its signalling session, its engine node, its WebRTC transport and
+ * One pool on this device: its signalling session, its engine node, its transports and
  * its message log in SQLite. The engine node is made at the first placement and kept across
  * signalling reconnects (its links may well outlive a server restart); it is made anew only
  * when the server hands out a certificate for another key or authority.
@@ -29,6 +29,8 @@ import {
   decodeSignedPoolMessage,
 } from '@poolnet/protocol';
 import { type DeviceDatabase, SqliteMessageStore } from '@poolnet/store-sqlite';
+import { SelectingTransport } from '@poolnet/transport-select';
+import { TcpTransport, type TcpTransportOptions } from '@poolnet/transport-tcp';
 import { type NodeWebRtcTransportOptions, WebRtcTransport } from '@poolnet/transport-webrtc';
 import type { SigningKey } from './account.js';
 import { DaemonError } from './errors.js';
@@ -56,6 +58,11 @@ export interface PoolRuntimeOptions {
   readonly device: { readonly deviceId: string; readonly userId: string; readonly name: string };
   readonly signingKey: SigningKey;
   readonly webrtc: NodeWebRtcTransportOptions;
+  /**
+   * Direct TCP + TLS links to other native devices, preferred to WebRTC when both come up
+   * (false: WebRTC only). Browser nodes and devices without TCP fall back to WebRTC.
+   */
+  readonly tcp: TcpTransportOptions | false;
   /** The pool's files (offers, shares, downloads, relay cache). */
   readonly files?: PoolFiles;
   /** Display names of users, as last read from the server. */
@@ -108,7 +115,7 @@ export class PoolRuntime {
   private transfer: FileTransfer | undefined;
   readonly signalling: PoolSignalling;
   private node: PoolNode | undefined;
-  private transport: WebRtcTransport | undefined;
+  private transport: SelectingTransport | undefined;
   private certificate: DeviceCertificate | undefined;
   private authorityKey: Uint8Array | undefined;
   private noSigningKey = false;
@@ -168,7 +175,7 @@ export class PoolRuntime {
   links(): Array<{ peer: string; transport: string; open: boolean }> {
     return (this.node?.neighbours() ?? []).map((peer) => ({
       peer,
-      transport: this.transport?.kind ?? 'webrtc',
+      transport: this.transport?.kindOf(peer) ?? 'unknown',
       open: true,
     }));
   }
@@ -235,7 +242,10 @@ export class PoolRuntime {
       publicKey: signingKey.publicKey,
       certificate: start.cert,
     };
-    const transport = new WebRtcTransport(this.options.webrtc);
+    const transport = new SelectingTransport([
+      ...(this.options.tcp === false ? [] : [new TcpTransport(this.options.tcp)]),
+      new WebRtcTransport(this.options.webrtc),
+    ]);
     const node = new PoolNode({
       identity,
       authorityPublicKey: start.authorityPublicKey,
@@ -247,7 +257,18 @@ export class PoolRuntime {
       random: cryptoRandom,
       locate: (peer: NodeId) => this.signalling.locate(peer),
     });
-    node.onLink((peer, up) => this.options.onLink(peer, up, transport.kind));
+    // A link's transport is the one carrying it now: it changes when TCP drops to WebRTC.
+    const carriers = new Map<string, string>();
+    node.onLink((peer, up) => {
+      const kind = transport.kindOf(peer) ?? carriers.get(peer) ?? 'unknown';
+      if (up) carriers.set(peer, kind);
+      else carriers.delete(peer);
+      this.options.onLink(peer, up, kind);
+    });
+    transport.onCarrierChange((peer, kind) => {
+      carriers.set(peer, kind);
+      this.options.onLink(peer, true, kind);
+    });
     this.node = node;
     this.transport = transport;
     node.start();

@@ -4,6 +4,7 @@
  * for the CLI to find it; a clean stop removes it.
  */
 import { randomBytes } from 'node:crypto';
+import type { TcpTransportOptions } from '@poolnet/transport-tcp';
 import type { NodeWebRtcTransportOptions } from '@poolnet/transport-webrtc';
 import { z } from 'zod';
 import { Daemon } from './daemon.js';
@@ -92,6 +93,7 @@ async function start(
     dataDir: dir.path,
     log,
     webrtc: options.webrtc ?? (bind ? { bindAddress: bind } : {}),
+    tcp: tcpOptions(bind),
     ...(options.cacheBytes === undefined ? {} : { cacheBytes: options.cacheBytes }),
     ...(options.autoFetchImageBytes === undefined
       ? {}
@@ -112,4 +114,14 @@ async function start(
         held.delete(dir.path);
       })()),
   };
+}
+
+/**
+ * Direct TCP links: on unless POOLNET_TCP=off; they listen on POOLNET_TCP_BIND, else on the
+ * WebRTC bind address (loopback in tests), else on every address.
+ */
+function tcpOptions(webrtcBind: string | undefined): TcpTransportOptions | false {
+  if (process.env.POOLNET_TCP === 'off') return false;
+  const host = process.env.POOLNET_TCP_BIND ?? webrtcBind;
+  return host ? { host } : {};
 }
