@@ -181,7 +181,13 @@ export class Download {
     if (!this.sink) return this.askHashes();
     const seeders = this.usableSeeders();
     if (seeders.length === 0) return;
-    while (this.inFlight.size < this.config.windowChunks && this.queue.length > 0) {
+    // Ask in whole requests: a request is signed, verified on the way and answered with one
+    // serve job, so refilling the window one chunk per arrival would cost a request per chunk.
+    while (
+      this.queue.length > 0 &&
+      this.config.windowChunks - this.inFlight.size >=
+        Math.min(this.config.requestChunks, this.queue.length)
+    ) {
       const run = this.takeRun(
         Math.min(this.config.requestChunks, this.config.windowChunks - this.inFlight.size),
       );

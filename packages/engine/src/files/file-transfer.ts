@@ -56,6 +56,8 @@ export interface FileTransferStats {
   backpressureWaits: number;
   /** Chunks put in the relay cache. */
   chunksCached: number;
+  /** File requests this node sent for its downloads. */
+  requestsSent: number;
   /** Chunks received for my downloads, and those that failed their hash. */
   chunksReceived: number;
   badChunks: number;
@@ -93,6 +95,7 @@ export class FileTransfer {
     chunksAlreadyQueued: 0,
     backpressureWaits: 0,
     chunksCached: 0,
+    requestsSent: 0,
     chunksReceived: 0,
     badChunks: 0,
     unheldRequested: 0,
@@ -383,6 +386,7 @@ export class FileTransfer {
     });
     try {
       this.node.sendTo([{ nodeId: seeder, path }], { case: 'fileRequest', value }, lane);
+      this.stats.requestsSent++;
     } catch {
       // Not placed right now; the tick asks again.
     }

@@ -157,6 +157,9 @@ describe('file transfer on the memory network', () => {
     await h.pool.clock.advance(30_000);
     for (const [i, d] of downloads.entries()) {
       expect(d.progress().state, `downloader ${i}`).toBe('done');
+      // Whole requests of 16 chunks, not one request per arriving chunk.
+      const sent = (h.transfers.get(others[i] as NodeId) as FileTransfer).stats.requestsSent;
+      expect(sent).toBeLessThanOrEqual(Math.ceil(dataChunkCount(info) / 16) + 4);
       const got = (h.holders.get(others[i] as NodeId) as MemoryHolder).assembled(
         'file1',
         data.length,
@@ -300,6 +303,9 @@ describe('file transfer on the memory network', () => {
     // The slow requester is far behind, and what waits for it at the seeder stays bounded.
     expect(slowDownload.progress().received).toBeLessThan(dataChunkCount(info) / 2);
     expect(peak).toBeLessThanOrEqual(highWater + CHUNK + 1024);
+    // Chunks arriving one by one still go out in whole requests of 16, not one per chunk.
+    const fastRequests = (h.transfers.get(fast) as FileTransfer).stats.requestsSent;
+    expect(fastRequests).toBeLessThanOrEqual(Math.ceil(dataChunkCount(info) / 16) + 8);
     expect((h.transfers.get(origin) as FileTransfer).stats.backpressureWaits).toBeGreaterThan(0);
   });
 
