@@ -132,9 +132,11 @@ export class FileTransfer {
         const { fileId, index, data } = pkg.body.value;
         if (isHashChunk(Number(index))) return;
         // A chunk I forward for another node may be one my own download still needs.
+        // It then goes to the download's file only: one write, and served from there.
         const mine = this.downloads.get(fileId);
-        if (mine) void mine.onLocalChunk(Number(index), data);
-        if (!options.cache) return;
+        if (mine) return void mine.onLocalChunk(Number(index), data);
+        // Held already (my file, a finished download, the cache): nothing to add.
+        if (!options.cache || options.holder.holds(fileId, Number(index))) return;
         options.cache.put(fileId, Number(index), data);
         this.stats.chunksCached++;
       }),
