@@ -76,7 +76,7 @@ describe(`file transfer between ${DAEMONS} daemon processes`, () => {
     const { file: file2 } = await poolnet(seeder, 'share', 'Big', path2);
     for (const dir of receivers) await awaitOffer(processes, dir, 'Big', file2.id);
     const before = new Map<string, number>();
-    for (const dir of receivers) before.set(dir, (await stats(dir, pool.id)).chunksCached ?? 0);
+    for (const dir of receivers) before.set(dir, (await stats(dir, pool.id)).chunksForwarded ?? 0);
     const downloads = new Map(
       receivers.map((dir) => [
         dir,
@@ -90,8 +90,8 @@ describe(`file transfer between ${DAEMONS} daemon processes`, () => {
       async () => {
         const busy: string[] = [];
         for (const dir of receivers) {
-          const cached = (await stats(dir, pool.id)).chunksCached ?? 0;
-          if (cached > (before.get(dir) ?? 0)) busy.push(dir);
+          const forwarded = (await stats(dir, pool.id)).chunksForwarded ?? 0;
+          if (forwarded > (before.get(dir) ?? 0)) busy.push(dir);
         }
         return busy.length >= 3 ? busy.slice(0, 3) : undefined;
       },

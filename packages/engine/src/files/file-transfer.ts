@@ -54,6 +54,8 @@ export interface FileTransferStats {
   chunksAlreadyQueued: number;
   /** Times the serve loop waited for a link to drain (per-link backpressure). */
   backpressureWaits: number;
+  /** Chunks this node forwarded for other nodes (it is a relay on their path). */
+  chunksForwarded: number;
   /** Chunks put in the relay cache. */
   chunksCached: number;
   /** File requests this node sent for its downloads. */
@@ -94,6 +96,7 @@ export class FileTransfer {
     chunksDroppedStale: 0,
     chunksAlreadyQueued: 0,
     backpressureWaits: 0,
+    chunksForwarded: 0,
     chunksCached: 0,
     requestsSent: 0,
     chunksReceived: 0,
@@ -131,6 +134,7 @@ export class FileTransfer {
         if (pkg.body.case !== 'chunk') return;
         const { fileId, index, data } = pkg.body.value;
         if (isHashChunk(Number(index))) return;
+        this.stats.chunksForwarded++;
         // A chunk I forward for another node may be one my own download still needs.
         // It then goes to the download's file only: one write, and served from there.
         const mine = this.downloads.get(fileId);
