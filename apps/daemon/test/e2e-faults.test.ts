@@ -18,8 +18,8 @@ import {
   startServerProcess,
   transferStats,
 } from './transfer-helpers.js';
+import { DEFAULT_CHUNK_SIZE } from '../src/files/manifest.js';
 
-const CHUNK = 64 * 1024;
 const processes = new PoolnetProcesses();
 let root: string;
 let serverUrl: string;
@@ -115,7 +115,7 @@ describe('file transfer under faults, between daemon processes', () => {
   it('[F5] a downloader killed half-way fetches only what it was missing after a restart', async () => {
     // Big enough that the last unsynced batch (8 MiB) lost with the process is a few percent.
     const size = 256 * 1024 * 1024;
-    const chunks = size / CHUNK;
+    const chunks = size / DEFAULT_CHUNK_SIZE;
     const path = join(root, 'resume.bin');
     const original = await randomFile(path, size);
     const { file } = await poolnet(dirs.seeder, 'share', 'Faults', path);

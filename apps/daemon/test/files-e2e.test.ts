@@ -15,6 +15,7 @@ import {
   eventually,
   startTestSyncServer,
 } from './fixture.js';
+import { DEFAULT_CHUNK_SIZE } from '../src/files/manifest.js';
 
 let sync: TestSyncServer;
 let root: string;
@@ -107,7 +108,7 @@ describe('files between daemons', () => {
       const { files } = await b.api.ok('GET', `/v1/files?pool=${pool.id}`);
       return files.some((f: Json) => f.id === file.id);
     }, 'the offer');
-    const chunks = Math.ceil(content.length / (64 * 1024));
+    const chunks = Math.ceil(content.length / DEFAULT_CHUNK_SIZE);
 
     // Start, and stop the daemon once about half the chunks are in.
     void b.api

@@ -8,8 +8,10 @@ import { type FileHandle, open } from 'node:fs/promises';
 import { checkChunkData, checkChunkIndex, checkPositiveInteger } from './checks.js';
 import { FileError, toFileError } from './errors.js';
 
-/** Chunk size of a new offer (the wire's default too). */
-export const DEFAULT_CHUNK_SIZE = 64 * 1024;
+import { DEFAULT_CHUNK_SIZE } from '@poolnet/protocol';
+
+/** Chunk size of a new offer: the wire's default (see its measurement in protocol limits). */
+export { DEFAULT_CHUNK_SIZE };
 /**
  * Largest chunk size these classes accept. The wire allows less (protocol `MAX_CHUNK_SIZE`);
  * this bound only keeps a single chunk's buffer small.
