@@ -61,6 +61,11 @@ export interface OpenOptions {
  */
 export interface Transport {
   readonly kind: string;
+  /**
+   * The kinds its links may report, when that is not just `kind`: a transport that picks
+   * among others (kind 'auto') has links of the kind actually carrying them ('tcp', 'webrtc').
+   */
+  readonly kinds?: readonly string[];
   /** Resolve with an open link, or reject with a `LinkError`. */
   open(peer: NodeId, role: LinkRole, signals: SignalPipe, options?: OpenOptions): Promise<PeerLink>;
   /** Close every link of this transport and release its resources. */

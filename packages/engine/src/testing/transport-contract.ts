@@ -72,7 +72,11 @@ export const transportContract: readonly ContractCase[] = [
       const { a, b, ta, tb } = await openPair(h);
       check(a.isOpen && b.isOpen, 'both ends open');
       check(a.peer !== b.peer, 'ends name different peers');
-      check(a.kind === ta.kind && b.kind === tb.kind, 'link kind is the transport kind');
+      const kinds = (t: Transport) => t.kinds ?? [t.kind];
+      check(
+        kinds(ta).includes(a.kind) && kinds(tb).includes(b.kind),
+        "link kind is the transport's kind (or one of its kinds)",
+      );
       ta.close();
       tb.close();
     },
