@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LinkError } from '@poolnet/engine';
 import { asNodeId } from '@poolnet/protocol';
 import { TcpTransport, type TcpLink } from '../src/index.js';
-import { LineChannel } from './support/line-channel.js';
+import { LineChannel } from '@poolnet/platform-node/testing';
 
 const support = (file: string): string =>
   fileURLToPath(new URL(`./support/${file}`, import.meta.url));

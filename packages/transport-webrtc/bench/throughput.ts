@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { asNodeId } from '@poolnet/protocol';
 import { WebRtcTransport, type NodeWebRtcTransportOptions } from '../src/index.js';
-import { LineChannel } from '../test/support/line-channel.js';
+import { LineChannel } from '@poolnet/platform-node/testing';
 
 const MiB = 1024 * 1024;
 const env = (name: string): number | undefined =>

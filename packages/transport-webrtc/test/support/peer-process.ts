@@ -7,7 +7,7 @@
  */
 import { asNodeId } from '@poolnet/protocol';
 import { WebRtcTransport } from '../../src/index.js';
-import { LineChannel } from './line-channel.js';
+import { LineChannel } from '@poolnet/platform-node/testing';
 
 const [heartbeatMs, silenceTimeoutMs] = process.argv.slice(2).map(Number);
 const lines = new LineChannel(process.stdin, process.stdout);

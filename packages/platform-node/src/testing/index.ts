@@ -1,0 +1,1 @@
+export { LineChannel, type LineMessage } from './line-channel.js';
