@@ -22,6 +22,7 @@ export type EngineErrorCode =
   | 'INVALID_ARGUMENT'
   | 'BAD_SIGNATURE'
   | 'BAD_CERTIFICATE'
+  | 'NO_SEEDER'
   | 'CLOSED';
 
 export class EngineError extends Error {

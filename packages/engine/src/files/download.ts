@@ -11,6 +11,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Crypto } from '../ports/crypto.js';
 import type { DownloadSink, OpenSink } from '../ports/files.js';
 import type { Path } from '../topology/position.js';
+import { EngineError } from '../errors.js';
 import {
   HASH_CHUNK_BASE,
   HashListAssembler,
@@ -36,6 +37,11 @@ export interface DownloadConfig {
   maxSeeders: number;
   /** Bad chunks or timeouts after which a seeder is used only when no other is left. */
   strikesToAvoid: number;
+  /**
+   * A download with no seeder online for this long fails (`NO_SEEDER`) instead of waiting
+   * forever; what it received stays in its sink, so asking again later resumes it.
+   */
+  noSeederTimeoutMs: number;
 }
 
 export const defaultDownloadConfig: DownloadConfig = {
@@ -46,6 +52,7 @@ export const defaultDownloadConfig: DownloadConfig = {
   maxChunkTimeoutMs: 30_000,
   maxSeeders: 3,
   strikesToAvoid: 3,
+  noSeederTimeoutMs: 60_000,
 };
 
 export interface DownloadProgress {
@@ -124,6 +131,8 @@ export class Download {
   private lane = 0;
   private nextSeeder = 0;
   private opening = false;
+  /** Since when no seeder has been online (my clock), while that lasts. */
+  private alone: number | undefined;
   private ended = false;
   private resolveDone!: () => void;
   private rejectDone!: (err: Error) => void;
@@ -178,6 +187,7 @@ export class Download {
   pump(): void {
     if (this.ended) return;
     this.expire();
+    if (this.noSeeder()) return;
     if (!this.sink) return this.askHashes();
     const seeders = this.usableSeeders();
     if (seeders.length === 0) return;
@@ -251,6 +261,29 @@ export class Download {
     this.emitProgress();
     if (this.received === this.chunks) return this.finish();
     this.pump();
+  }
+
+  /** True while no seeder is online; fails the download once that lasted too long. */
+  private noSeeder(): boolean {
+    if (this.usableSeeders().length > 0) {
+      this.alone = undefined;
+      return false;
+    }
+    const now = this.host.clock.now();
+    this.alone ??= now;
+    if (now - this.alone >= this.config.noSeederTimeoutMs) {
+      this.ended = true;
+      this.rejectDone(
+        new EngineError(
+          'NO_SEEDER',
+          `no device that has ${this.info.name} has been online for ${Math.round(
+            this.config.noSeederTimeoutMs / 1000,
+          )} s; what was received is kept, ask again to resume`,
+        ),
+      );
+      this.emitProgress();
+    }
+    return true;
   }
 
   cancel(reason = 'cancelled'): void {

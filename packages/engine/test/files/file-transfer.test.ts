@@ -404,4 +404,25 @@ describe('file transfer on the memory network', () => {
     // Only the hash list crossed the network.
     expect(seeder.stats.chunksServed - servedBefore).toBeLessThanOrEqual(2);
   });
+
+  it('[FT3] a download with no seeder online fails after noSeederTimeoutMs, keeping what it has', async () => {
+    const h = await harness(6);
+    const [origin, downloader] = ids(h) as [NodeId, NodeId];
+    const { info } = offer(h, origin, 2 * 1024 * 1024);
+    await h.pool.clock.advance(200);
+    h.pool.network.setRate(origin, downloader, 20); // slow, so the seeder leaves half-way
+    const download = startDownload(h, downloader, info);
+    await h.pool.clock.advance(5_000);
+    h.transfers.get(origin)?.stop();
+    h.pool.remove(origin);
+    let error: unknown;
+    download.done.catch((e: unknown) => (error = e));
+    await h.pool.clock.advance(30_000);
+    expect(download.progress().state).not.toBe('failed'); // still waiting for a seeder
+    await h.pool.clock.advance(40_000);
+    expect(download.progress().state).toBe('failed');
+    expect((error as { code?: string }).code).toBe('NO_SEEDER');
+    const kept = (h.holders.get(downloader) as MemoryHolder).files.get('file1')?.chunks.size ?? 0;
+    expect(kept).toBeGreaterThan(0);
+  });
 });
