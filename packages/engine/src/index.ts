@@ -24,4 +24,6 @@ export * from './node/stats.js';
 export * from './util/crypto-random.js';
 export * from './util/heartbeat.js';
 export * from './util/frame-queue.js';
+export * from './util/link-events.js';
+export * from './util/listeners.js';
 export * from './files/index.js';

@@ -1,5 +1,7 @@
 import {
   LinkError,
+  LinkEvents,
+  Listeners,
   type Cancel,
   type Channel,
   type LinkRole,
@@ -13,8 +15,6 @@ import { HeldFrames } from './held-frames.js';
 import { LinkRace, type Chosen } from './link-race.js';
 import type { SelectSettings } from './options.js';
 import { SignalMux, type DroppedSignals } from './signal-mux.js';
-
-type Listener<A extends unknown[]> = (...args: A) => void;
 
 /** `opening` until the first carrier is kept; `reopening` while a dropped one is replaced. */
 export type SelectedLinkState = 'opening' | 'open' | 'reopening' | 'closed';
@@ -73,13 +73,9 @@ export class SelectedLink implements PeerLink {
   private session: string | undefined;
   private cancelAnswer: Cancel | undefined;
   private readonly held: HeldFrames;
-  private inbox: Array<readonly [Uint8Array, Channel]> | undefined = [];
-  private flushing = false;
+  private readonly events = new LinkEvents();
   private readonly mux: SignalMux;
-  private readonly messageListeners = new Set<Listener<[Uint8Array, Channel]>>();
-  private readonly drainListeners = new Set<Listener<[Channel]>>();
-  private readonly closeListeners = new Set<Listener<[Error | undefined]>>();
-  private readonly carrierListeners = new Set<Listener<[string]>>();
+  private readonly carrierListeners = new Listeners<[string]>();
 
   constructor(private readonly setup: SelectedLinkSetup) {
     const { peer, role, settings } = setup;
@@ -157,28 +153,20 @@ export class SelectedLink implements PeerLink {
   }
 
   onMessage(listener: (frame: Uint8Array, channel: Channel) => void): () => void {
-    this.messageListeners.add(listener);
-    if (this.inbox && !this.flushing) {
-      this.flushing = true;
-      queueMicrotask(() => this.flushInbox());
-    }
-    return () => this.messageListeners.delete(listener);
+    return this.events.onMessage(listener);
   }
 
   onDrain(listener: (channel: Channel) => void): () => void {
-    this.drainListeners.add(listener);
-    return () => this.drainListeners.delete(listener);
+    return this.events.onDrain(listener);
   }
 
   onClose(listener: (reason?: Error) => void): () => void {
-    this.closeListeners.add(listener);
-    return () => this.closeListeners.delete(listener);
+    return this.events.onClose(listener);
   }
 
   /** Fired with the new kind whenever another transport takes over the link. */
   onCarrier(listener: (kind: string) => void): () => void {
-    this.carrierListeners.add(listener);
-    return () => this.carrierListeners.delete(listener);
+    return this.carrierListeners.add(listener);
   }
 
   close(): void {
@@ -307,8 +295,8 @@ export class SelectedLink implements PeerLink {
     this.cancelAnswer?.();
     this.cancelAnswer = undefined;
     carrier.offs.push(
-      link.onMessage((frame, channel) => this.receive(frame, channel)),
-      link.onDrain((channel) => this.isOpen && emit(this.drainListeners, channel)),
+      link.onMessage((frame, channel) => this.events.message(frame, channel)),
+      link.onDrain((channel) => this.isOpen && this.events.drain(channel)),
       link.onClose((reason) => this.carrierClosed(carrier, reason)),
     );
     const reopened = this.current === 'reopening';
@@ -328,9 +316,9 @@ export class SelectedLink implements PeerLink {
         }
       }
     }
-    emit(this.carrierListeners, chosen.kind);
+    this.carrierListeners.emit(chosen.kind);
     // Whoever waited for the dead carrier to drain would wait forever.
-    for (const channel of ['control', 'bulk'] as const) emit(this.drainListeners, channel);
+    for (const channel of ['control', 'bulk'] as const) this.events.drain(channel);
   }
 
   private carrierClosed(carrier: Carrier, reason: Error | undefined): void {
@@ -356,18 +344,6 @@ export class SelectedLink implements PeerLink {
     });
   }
 
-  private receive(frame: Uint8Array, channel: Channel): void {
-    if (this.inbox) this.inbox.push([frame, channel]);
-    else emit(this.messageListeners, frame, channel);
-  }
-
-  private flushInbox(): void {
-    const inbox = this.inbox;
-    this.inbox = undefined;
-    if (!inbox || !this.isOpen) return;
-    for (const [frame, channel] of inbox) emit(this.messageListeners, frame, channel);
-  }
-
   /**
    * Close once, whoever asks: the engine (`reason` undefined), the far end (its carrier closed
    * without error, or `bye`), or the failure of every transport. While opening, `reason` is
@@ -389,7 +365,6 @@ export class SelectedLink implements PeerLink {
     }
     this.mux.close();
     this.held.clear();
-    this.inbox = undefined;
     this.setup.released();
     if (was === 'opening') {
       this.rejectOpened(
@@ -397,23 +372,9 @@ export class SelectedLink implements PeerLink {
           ? reason
           : new LinkError('OPEN_FAILED', 'link closed', { cause: reason }),
       );
-    } else {
-      emit(this.closeListeners, reason);
     }
-    this.messageListeners.clear();
-    this.drainListeners.clear();
-    this.closeListeners.clear();
+    // While opening, the link was not handed out yet: its events have no listeners.
+    this.events.close(reason);
     this.carrierListeners.clear();
-  }
-}
-
-/** Call each listener; one that throws must not stop the others or the link. */
-function emit<A extends unknown[]>(listeners: Set<Listener<A>>, ...args: A): void {
-  for (const listener of [...listeners]) {
-    try {
-      listener(...args);
-    } catch {
-      // Isolated, like the engine's Listeners.
-    }
   }
 }

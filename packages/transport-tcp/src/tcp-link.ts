@@ -1,13 +1,10 @@
-import { LinkError, type Channel, type PeerLink } from '@poolnet/engine';
+import { Heartbeat, LinkError, LinkEvents, type Channel, type PeerLink } from '@poolnet/engine';
 import type { NodeId } from '@poolnet/protocol';
 import type { Connection } from './connection.js';
 import { TcpError } from './errors.js';
 import { Tag } from './frame-codec.js';
-import { Heartbeat } from '@poolnet/engine';
 import type { TransportSettings } from './options.js';
 import { PacedWriter } from './paced-writer.js';
-
-type Listener<A extends unknown[]> = (...args: A) => void;
 
 /** How long a closing socket may take to flush before it is destroyed. */
 const LINGER_MS = 2_000;
@@ -29,13 +26,9 @@ export class TcpLink implements PeerLink {
   /** `host:port` of the far end of the socket. */
   readonly remoteAddress: string;
   private open = true;
-  private inbox: Array<readonly [Uint8Array, Channel]> | undefined = [];
-  private flushing = false;
+  private readonly events = new LinkEvents();
   private readonly writer: PacedWriter;
   private readonly heartbeat: Heartbeat;
-  private readonly messageListeners = new Set<Listener<[Uint8Array, Channel]>>();
-  private readonly drainListeners = new Set<Listener<[Channel]>>();
-  private readonly closeListeners = new Set<Listener<[Error | undefined]>>();
 
   constructor(
     readonly peer: NodeId,
@@ -85,22 +78,15 @@ export class TcpLink implements PeerLink {
   }
 
   onMessage(listener: (frame: Uint8Array, channel: Channel) => void): () => void {
-    this.messageListeners.add(listener);
-    if (this.inbox && !this.flushing) {
-      this.flushing = true;
-      queueMicrotask(() => this.flushInbox());
-    }
-    return () => this.messageListeners.delete(listener);
+    return this.events.onMessage(listener);
   }
 
   onDrain(listener: (channel: Channel) => void): () => void {
-    this.drainListeners.add(listener);
-    return () => this.drainListeners.delete(listener);
+    return this.events.onDrain(listener);
   }
 
   onClose(listener: (reason?: Error) => void): () => void {
-    this.closeListeners.add(listener);
-    return () => this.closeListeners.delete(listener);
+    return this.events.onClose(listener);
   }
 
   close(): void {
@@ -111,8 +97,7 @@ export class TcpLink implements PeerLink {
     this.heartbeat.heardFrom();
     if (tag === Tag.CONTROL || tag === Tag.BULK) {
       const channel = tag === Tag.CONTROL ? 'control' : 'bulk';
-      if (this.inbox) this.inbox.push([payload, channel]);
-      else emit(this.messageListeners, payload, channel);
+      this.events.message(payload, channel);
     } else if (tag === Tag.BYE) {
       this.end(undefined, false);
     } else if (tag !== Tag.BEAT) {
@@ -121,15 +106,8 @@ export class TcpLink implements PeerLink {
     }
   }
 
-  private flushInbox(): void {
-    const inbox = this.inbox;
-    this.inbox = undefined;
-    if (!inbox || !this.open) return;
-    for (const [frame, channel] of inbox) emit(this.messageListeners, frame, channel);
-  }
-
   private drained(channel: Channel): void {
-    if (this.open) emit(this.drainListeners, channel);
+    this.events.drain(channel);
   }
 
   /**
@@ -139,7 +117,6 @@ export class TcpLink implements PeerLink {
   private end(reason: Error | undefined, byUs: boolean): void {
     if (!this.open) return;
     this.open = false;
-    this.inbox = undefined;
     this.heartbeat.stop();
     this.writer.stop();
     const { connection } = this;
@@ -155,24 +132,10 @@ export class TcpLink implements PeerLink {
       const linger = setTimeout(() => connection.destroy(), LINGER_MS).unref();
       connection.socket.once('close', () => clearTimeout(linger));
     }
-    emit(this.closeListeners, reason);
-    this.messageListeners.clear();
-    this.drainListeners.clear();
-    this.closeListeners.clear();
+    this.events.close(reason);
   }
 }
 
 function hostPort(host: string | undefined, port: number | undefined): string {
   return host?.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
-/** Call each listener; one that throws must not stop the others or the link. */
-function emit<A extends unknown[]>(listeners: Set<Listener<[...A]>>, ...args: A): void {
-  for (const listener of listeners) {
-    try {
-      listener(...args);
-    } catch {
-      // Isolated, like the engine's Listeners.
-    }
-  }
 }

@@ -1,12 +1,9 @@
-import { LinkError, type Channel, type PeerLink } from '@poolnet/engine';
+import { Heartbeat, LinkError, LinkEvents, type Channel, type PeerLink } from '@poolnet/engine';
 import type { NodeId } from '@poolnet/protocol';
-import { Heartbeat } from '@poolnet/engine';
 import { CHANNEL_LABELS, type Negotiated } from './negotiation.js';
 import type { TransportSettings } from './options.js';
 import { PacedSender } from './paced-sender.js';
 import { closeQuietly, messageBytes, type RtcPeerConnection } from './rtc.js';
-
-type Listener<A extends unknown[]> = (...args: A) => void;
 
 const BEAT = new Uint8Array([0]);
 /** What a link may carry when the far end does not say (RFC 8841's default). */
@@ -25,13 +22,9 @@ export class DataChannelLink implements PeerLink {
   /** Advice to senders: pause a channel while its `bufferedAmount` is above this. */
   readonly highWaterMark: number;
   private open = true;
-  private inbox: Array<readonly [Uint8Array, Channel]> | undefined;
-  private flushing = false;
+  private readonly events: LinkEvents;
   private readonly senders: Record<Channel, PacedSender>;
   private readonly heartbeat: Heartbeat;
-  private readonly messageListeners = new Set<Listener<[Uint8Array, Channel]>>();
-  private readonly drainListeners = new Set<Listener<[Channel]>>();
-  private readonly closeListeners = new Set<Listener<[Error | undefined]>>();
 
   constructor(
     readonly peer: NodeId,
@@ -43,7 +36,7 @@ export class DataChannelLink implements PeerLink {
     const sctpMax = pc.sctp?.maxMessageSize;
     this.maxMessageBytes = Math.min(settings.maxMessageBytes, sctpMax || DEFAULT_SCTP_MAX_MESSAGE);
     this.highWaterMark = settings.highWaterMark;
-    this.inbox = [...early];
+    this.events = new LinkEvents(early);
     const pacing = { sliceBytes: settings.sliceBytes, lowWaterMark: settings.lowWaterMark };
     this.senders = {
       control: new PacedSender(channels.control, pacing, () => this.drained('control')),
@@ -104,22 +97,15 @@ export class DataChannelLink implements PeerLink {
   }
 
   onMessage(listener: (frame: Uint8Array, channel: Channel) => void): () => void {
-    this.messageListeners.add(listener);
-    if (this.inbox && !this.flushing) {
-      this.flushing = true;
-      queueMicrotask(() => this.flushInbox());
-    }
-    return () => this.messageListeners.delete(listener);
+    return this.events.onMessage(listener);
   }
 
   onDrain(listener: (channel: Channel) => void): () => void {
-    this.drainListeners.add(listener);
-    return () => this.drainListeners.delete(listener);
+    return this.events.onDrain(listener);
   }
 
   onClose(listener: (reason?: Error) => void): () => void {
-    this.closeListeners.add(listener);
-    return () => this.closeListeners.delete(listener);
+    return this.events.onClose(listener);
   }
 
   close(): void {
@@ -130,19 +116,11 @@ export class DataChannelLink implements PeerLink {
     this.heartbeat.heardFrom();
     const frame = messageBytes(data);
     if (!frame) return; // Text: not something a Poolnet peer sends.
-    if (this.inbox) this.inbox.push([frame, channel]);
-    else emit(this.messageListeners, frame, channel);
-  }
-
-  private flushInbox(): void {
-    const inbox = this.inbox;
-    this.inbox = undefined;
-    if (!inbox || !this.open) return;
-    for (const [frame, channel] of inbox) emit(this.messageListeners, frame, channel);
+    this.events.message(frame, channel);
   }
 
   private drained(channel: Channel): void {
-    if (this.open) emit(this.drainListeners, channel);
+    this.events.drain(channel);
   }
 
   private beat(): void {
@@ -157,27 +135,12 @@ export class DataChannelLink implements PeerLink {
   private end(reason: Error | undefined): void {
     if (!this.open) return;
     this.open = false;
-    this.inbox = undefined;
     this.heartbeat.stop();
     this.senders.control.stop();
     this.senders.bulk.stop();
     this.pc.onconnectionstatechange = null;
     for (const label of CHANNEL_LABELS) closeQuietly(this.channels[label]);
     this.pc.close();
-    emit(this.closeListeners, reason);
-    this.messageListeners.clear();
-    this.drainListeners.clear();
-    this.closeListeners.clear();
-  }
-}
-
-/** Call each listener; one that throws must not stop the others or the link. */
-function emit<A extends unknown[]>(listeners: Set<Listener<A>>, ...args: A): void {
-  for (const listener of listeners) {
-    try {
-      listener(...args);
-    } catch {
-      // Isolated, like the engine's Listeners.
-    }
+    this.events.close(reason);
   }
 }
