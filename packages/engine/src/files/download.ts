@@ -187,10 +187,9 @@ export class Download {
   pump(): void {
     if (this.ended) return;
     this.expire();
-    if (this.noSeeder()) return;
-    if (!this.sink) return this.askHashes();
     const seeders = this.usableSeeders();
-    if (seeders.length === 0) return;
+    if (this.noSeeder(seeders.length === 0)) return;
+    if (!this.sink) return this.askHashes(seeders);
     // Ask in whole requests: a request is signed, verified on the way and answered with one
     // serve job, so refilling the window one chunk per arrival would cost a request per chunk.
     while (
@@ -263,9 +262,9 @@ export class Download {
     this.pump();
   }
 
-  /** True while no seeder is online; fails the download once that lasted too long. */
-  private noSeeder(): boolean {
-    if (this.usableSeeders().length > 0) {
+  /** Whether no seeder is online (`alone`); fails the download once that lasted too long. */
+  private noSeeder(alone: boolean): boolean {
+    if (!alone) {
       this.alone = undefined;
       return false;
     }
@@ -294,9 +293,7 @@ export class Download {
 
   // ---- hash list
 
-  private askHashes(): void {
-    const seeders = this.usableSeeders();
-    if (seeders.length === 0) return;
+  private askHashes(seeders: ReadonlyArray<{ id: NodeId; path: Path }>): void {
     const missing: number[] = [];
     for (let k = 0; k < this.hashes.count; k++) {
       if (!this.hashes.has(k) && !this.inFlight.has(HASH_CHUNK_BASE + k))
