@@ -5,13 +5,7 @@
  * it forwards, and runs this node's downloads.
  */
 import { create } from '@bufbuild/protobuf';
-import {
-  ChunkRangeSchema,
-  FileRequestSchema,
-  MAX_RANGES,
-  type FileInfo,
-  type NodeId,
-} from '@poolnet/protocol';
+import { ChunkRangeSchema, FileRequestSchema, type FileInfo, type NodeId } from '@poolnet/protocol';
 import type { Clock } from '../ports/clock.js';
 import type { Crypto } from '../ports/crypto.js';
 import type { FileHolder, OpenSink, RelayCache } from '../ports/files.js';
@@ -238,10 +232,10 @@ export class FileTransfer {
       this.enqueue(fileId, held, passing.from, lane, true);
       return { consume: true };
     }
-    const promise = toRanges(held).slice(0, MAX_RANGES);
+    // At most MAX_REQUEST_CHUNKS held, so at most that many ranges: within WIRE16's bound.
     this.stats.requestsPromisedAsRelay++;
-    this.enqueue(fileId, expand(promise, MAX_REQUEST_CHUNKS), passing.from, lane, true);
-    return { promise };
+    this.enqueue(fileId, held, passing.from, lane, true);
+    return { promise: toRanges(held) };
   }
 
   /** Queue chunks for `to` behind the next hop they leave through. */
