@@ -36,6 +36,8 @@ export interface DaemonOptions {
   readonly webrtc?: NodeWebRtcTransportOptions;
   /** Direct TCP + TLS links (default: listen on every address, any port); false: none. */
   readonly tcp?: TcpTransportOptions | false;
+  /** Fault injection for end-to-end tests: serve every chunk with a byte flipped. */
+  readonly corruptServedChunks?: boolean;
   /** How often the pool list is read from the server again. */
   readonly refreshMs?: number;
   /** Where downloads go when no folder is given (default DIR/downloads). */
@@ -475,6 +477,7 @@ export class Daemon {
       device: { deviceId: me.deviceId, userId: me.userId, name: me.deviceName },
       signingKey: this.account.signingKey,
       tcp: this.options.tcp ?? {},
+      corruptServedChunks: this.options.corruptServedChunks === true,
       webrtc: {
         ...this.options.webrtc,
         ...(this.iceServers === undefined

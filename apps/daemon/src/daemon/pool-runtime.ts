@@ -63,6 +63,8 @@ export interface PoolRuntimeOptions {
    * (false: WebRTC only). Browser nodes and devices without TCP fall back to WebRTC.
    */
   readonly tcp: TcpTransportOptions | false;
+  /** Fault injection for end-to-end tests: serve every chunk with a byte flipped. */
+  readonly corruptServedChunks?: boolean;
   /** The pool's files (offers, shares, downloads, relay cache). */
   readonly files?: PoolFiles;
   /** Display names of users, as last read from the server. */
@@ -277,7 +279,7 @@ export class PoolRuntime {
       this.transfer = new FileTransfer(node, {
         crypto: nodeCrypto(),
         clock: this.options.clock ?? systemClock,
-        holder: process.env.POOLNET_FAULT_CORRUPT_CHUNKS === '1' ? corrupting(files) : files,
+        holder: this.options.corruptServedChunks ? corrupting(files) : files,
         cache: files,
         locate: (peer: NodeId) => this.signalling.locate(peer),
       });
@@ -314,8 +316,8 @@ function decodeStored(stored: StoredMessage): PoolMessage | undefined {
 }
 
 /**
- * Fault injection for the end-to-end tests (POOLNET_FAULT_CORRUPT_CHUNKS=1): a holder that
- * serves every data chunk with its first byte flipped, as a broken or hostile peer would.
+ * Fault injection for the end-to-end tests (`corruptServedChunks`): a holder that serves
+ * every data chunk with its first byte flipped, as a broken or hostile peer would.
  */
 function corrupting(holder: FileHolder): FileHolder {
   return {

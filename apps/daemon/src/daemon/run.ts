@@ -94,6 +94,8 @@ async function start(
     log,
     webrtc: options.webrtc ?? (bind ? { bindAddress: bind } : {}),
     tcp: tcpOptions(bind),
+    // Fault injection for the end-to-end tests (e2e-faults F4): a peer that lies.
+    corruptServedChunks: process.env.POOLNET_FAULT_CORRUPT_CHUNKS === '1',
     ...(options.cacheBytes === undefined ? {} : { cacheBytes: options.cacheBytes }),
     ...(options.autoFetchImageBytes === undefined
       ? {}
