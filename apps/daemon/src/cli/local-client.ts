@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import type { DaemonEvent } from './api-types.js';
+import type { DaemonEvent } from '../api-types.js';
 import { CliError, EXIT } from './errors.js';
 
 export const DAEMON_FILE = 'daemon.json';

@@ -1,5 +1,5 @@
 /** A chat message as one readable line: `12:03  Ada (laptop): hello`. */
-import type { Member, Message } from './api-types.js';
+import type { Member, Message } from '../api-types.js';
 import { clockTime, shortId } from './clock.js';
 import type { Style } from './output.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Message } from '../../src/cli/api-types.js';
+import type { Message } from '../../src/api-types.js';
 import { FakeApi } from './fake-api.js';
 import { FAMILY, MEMBERS, NOW, WORK, message } from './fixtures.js';
 import { startCli } from './run-cli.js';

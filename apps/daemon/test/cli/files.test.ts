@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DownloadRecord, FileView, FolderView } from '../../src/cli/api-types.js';
+import type { DownloadRecord, FileView, FolderView } from '../../src/api-types.js';
 import { parseBytes } from '../../src/cli/bytes.js';
 import type { RunDaemon } from '../../src/cli/io.js';
 import { FakeApi } from './fake-api.js';

@@ -1,5 +1,5 @@
 /** Answers of the local API used across the CLI tests. */
-import type { Account, Device, Member, Message, Pool, Status } from '../../src/cli/api-types.js';
+import type { Account, Device, Member, Message, Pool, Status } from '../../src/api-types.js';
 
 export const ACCOUNT: Account = {
   userId: 'user-ada-0001',

@@ -1,6 +1,6 @@
 /** `poolnet register`, `login`, `logout`: the account this daemon's device belongs to. */
 import { hostname } from 'node:os';
-import type { Account } from '../api-types.js';
+import type { Account } from '../../api-types.js';
 import { shortId } from '../clock.js';
 import { type CommandContext, defineCommand } from '../command.js';
 import { usageError } from '../errors.js';

@@ -4,7 +4,7 @@
  * pipes; `/quit`, Ctrl-D or the end of the input leaves.
  */
 import { type Interface, clearLine, createInterface, cursorTo, moveCursor } from 'node:readline';
-import type { DaemonEvent, Message, MessagePage, Pool } from '../api-types.js';
+import type { DaemonEvent, Message, MessagePage, Pool } from '../../api-types.js';
 import { shortId } from '../clock.js';
 import { type CommandContext, defineCommand } from '../command.js';
 import { CliError, EXIT, isCliError } from '../errors.js';

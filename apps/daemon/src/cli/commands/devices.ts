@@ -1,6 +1,6 @@
 /** `poolnet devices` and `poolnet device code|link|rename|revoke`: the account's devices. */
 import { hostname } from 'node:os';
-import type { Account, Device, DeviceCode } from '../api-types.js';
+import type { Account, Device, DeviceCode } from '../../api-types.js';
 import { bigText } from '../big-text.js';
 import { clockTime, shortId } from '../clock.js';
 import { type CommandContext, defineCommand } from '../command.js';

@@ -1,5 +1,5 @@
 /** `poolnet downloads [POOL]`: the downloads this device finished, failed or cancelled. */
-import type { DownloadRecord } from '../api-types.js';
+import type { DownloadRecord } from '../../api-types.js';
 import { formatBytes } from '../bytes.js';
 import { clockTime, shortId } from '../clock.js';
 import { defineCommand } from '../command.js';

@@ -1,5 +1,5 @@
 /** File commands: `share`, `files`, `download`, `cancel`, `retract`. */
-import type { DownloadEvent, FileView, FolderFileResult, FolderView } from '../api-types.js';
+import type { DownloadEvent, FileView, FolderFileResult, FolderView } from '../../api-types.js';
 import { formatBytes } from '../bytes.js';
 import { defineCommand } from '../command.js';
 import { CliError, EXIT, usageError } from '../errors.js';

@@ -1,5 +1,5 @@
 /** `poolnet history POOL`: a page of a pool's messages, oldest first. */
-import type { Member, MessagePage } from '../api-types.js';
+import type { Member, MessagePage } from '../../api-types.js';
 import { defineCommand } from '../command.js';
 import { usageError } from '../errors.js';
 import type { LocalClient } from '../local-client.js';

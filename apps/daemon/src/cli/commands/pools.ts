@@ -1,5 +1,5 @@
 /** `poolnet pool create|ls|invite|join|leave|members`. */
-import type { Invite, Member, Pool } from '../api-types.js';
+import type { Invite, Member, Pool } from '../../api-types.js';
 import { clockTime, shortId } from '../clock.js';
 import { type CommandContext, defineCommand } from '../command.js';
 import { formatDuration, parseDuration } from '../duration.js';

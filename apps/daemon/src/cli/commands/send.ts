@@ -1,5 +1,5 @@
 /** `poolnet send POOL TEXT...`: one chat message. */
-import type { Message } from '../api-types.js';
+import type { Message } from '../../api-types.js';
 import { defineCommand } from '../command.js';
 import { usageError } from '../errors.js';
 import type { InStream } from '../io.js';

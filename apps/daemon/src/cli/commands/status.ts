@@ -1,5 +1,5 @@
 /** `poolnet status`: the server connection, the account, and each pool's place and links. */
-import type { PoolStatus, Status } from '../api-types.js';
+import type { PoolStatus, Status } from '../../api-types.js';
 import { shortId } from '../clock.js';
 import { defineCommand } from '../command.js';
 import type { Style } from '../output.js';

@@ -1,7 +1,8 @@
 /**
- * The shapes of the daemon's local API as the CLI reads them (apps/daemon/API.md). The CLI
- * trusts the daemon on the same machine and does not re-validate its answers; these types
- * only say what it expects to find.
+ * The shapes of the daemon's local API (apps/daemon/API.md), as the CLI and the web UI
+ * (apps/web, which also produces them from its in-page node) read them. Clients trust the
+ * daemon on the same machine and do not re-validate its answers; these types only say what
+ * they expect to find. Type-only: no runtime code, so a page can import it.
  */
 
 export interface Status {
@@ -11,7 +12,21 @@ export interface Status {
   deviceName: string | null;
   server: { url: string; connected: boolean };
   dataDir: string;
+  /** What the device learnt about its network at start (issue 8); null until checked. */
+  nat?: NatStatus | null;
   pools: PoolStatus[];
+}
+
+export interface NatStatus {
+  /** none: a public address; cone: direct links work; symmetric: peers behind NATs need TURN. */
+  type: 'none' | 'cone' | 'symmetric' | 'blocked' | 'unknown';
+  /** The address the STUN responder saw, `ip:port`, or null. */
+  publicAddress: string | null;
+  /** False when other devices can reach this one only through a TURN relay. */
+  directReachable: boolean;
+  /** One readable sentence for people. */
+  message: string;
+  checkedAt: number;
 }
 
 export interface PoolStatus {
@@ -20,7 +35,8 @@ export interface PoolStatus {
   /** Placed in the pool's topology right now. */
   joined: boolean;
   position: { path: number[]; slot: number } | null;
-  links: Array<{ peer: string; transport: string; open: boolean }>;
+  /** `relayed`: the link goes through a TURN relay (WebRTC only). */
+  links: Array<{ peer: string; transport: string; open: boolean; relayed?: boolean }>;
 }
 
 export interface Account {
