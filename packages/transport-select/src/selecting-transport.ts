@@ -1,6 +1,7 @@
 import {
   LinkError,
   type LinkRole,
+  type PeerLink,
   type OpenOptions,
   type SignalPipe,
   type Transport,
@@ -85,6 +86,17 @@ export class SelectingTransport implements Transport {
     let kind: string | undefined;
     for (const link of this.links) if (link.peer === peer && link.isOpen) kind = link.kind;
     return kind;
+  }
+
+  /**
+   * The carrying transport's own link to `peer` (the open one, if any): diagnostics such as
+   * whether a WebRTC link goes through a TURN relay. Undefined while re-opening.
+   */
+  carrierOf(peer: NodeId): PeerLink | undefined {
+    let carrier: PeerLink | undefined;
+    for (const link of this.links)
+      if (link.peer === peer && link.isOpen) carrier = link.carrierLink;
+    return carrier;
   }
 
   /** Fired when another transport takes over the link to `peer` after a drop. */

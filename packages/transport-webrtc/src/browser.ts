@@ -28,3 +28,4 @@ export { WebRtcOptionsError, type WebRtcOptionsErrorCode } from './errors.js';
 export type { IceServerInit, IceServerSpec } from './ice-servers.js';
 export type { WebRtcTransportOptions, TransportSettings } from './options.js';
 export type { PeerConnectionFactory, IceUrl } from './rtc.js';
+export { selectedRoute, type SelectedRoute, type RtcStatsReportLike } from './selected-route.js';

@@ -4,6 +4,7 @@ import { CHANNEL_LABELS, type Negotiated } from './negotiation.js';
 import type { TransportSettings } from './options.js';
 import { PacedSender } from './paced-sender.js';
 import { closeQuietly, messageBytes, type RtcPeerConnection } from './rtc.js';
+import { selectedRoute, type SelectedRoute } from './selected-route.js';
 
 const BEAT = new Uint8Array([0]);
 /** What a link may carry when the far end does not say (RFC 8841's default). */
@@ -22,6 +23,9 @@ export class DataChannelLink implements PeerLink {
   /** Advice to senders: pause a channel while its `bufferedAmount` is above this. */
   readonly highWaterMark: number;
   private open = true;
+  private selected: SelectedRoute | undefined;
+  /** Resolves once the selected candidate pair has been read (or could not be). */
+  readonly routeKnown: Promise<SelectedRoute | undefined>;
   private readonly events: LinkEvents;
   private readonly senders: Record<Channel, PacedSender>;
   private readonly heartbeat: Heartbeat;
@@ -66,6 +70,7 @@ export class DataChannelLink implements PeerLink {
         this.end(new LinkError('LINK_CLOSED', `connection to ${peer} failed`));
     };
     this.heartbeat.start();
+    this.routeKnown = this.readRoute();
     // A channel that closed between negotiation and now fired its close event at nobody.
     if (CHANNEL_LABELS.some((label) => channels[label].readyState !== 'open')) {
       queueMicrotask(() => this.end(undefined));
@@ -74,6 +79,30 @@ export class DataChannelLink implements PeerLink {
 
   get isOpen(): boolean {
     return this.open;
+  }
+
+  /** True when a TURN relay carries this link; undefined until the pair is read. */
+  get relayed(): boolean | undefined {
+    return this.selected?.relayed;
+  }
+
+  /** The selected candidate pair's types, once read. */
+  get route(): SelectedRoute | undefined {
+    return this.selected;
+  }
+
+  /**
+   * Read the selected pair now (ICE may switch pairs after connecting, e.g. from a relay to
+   * a direct pair it found later); a platform without `getStats` leaves it unknown.
+   */
+  async refreshRoute(): Promise<SelectedRoute | undefined> {
+    if (!this.open || this.pc.getStats === undefined) return this.selected;
+    try {
+      this.selected = selectedRoute(await this.pc.getStats()) ?? this.selected;
+    } catch {
+      // A closing connection: the last known route stays.
+    }
+    return this.selected;
   }
 
   send(channel: Channel, frame: Uint8Array): void {
@@ -110,6 +139,16 @@ export class DataChannelLink implements PeerLink {
 
   close(): void {
     this.end(undefined);
+  }
+
+  /** The pair is chosen once the channels are open; a few tries cover a late report. */
+  private async readRoute(): Promise<SelectedRoute | undefined> {
+    for (let attempt = 0; attempt < 5 && this.open; attempt++) {
+      const route = await this.refreshRoute();
+      if (route !== undefined || this.pc.getStats === undefined) return route;
+      await new Promise((resolve) => setTimeout(resolve, 100 * (attempt + 1)));
+    }
+    return this.selected;
   }
 
   private receive(data: unknown, channel: Channel): void {

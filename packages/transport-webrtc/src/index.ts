@@ -26,3 +26,4 @@ export type { IceServerInit, IceServerSpec } from './ice-servers.js';
 export type { WebRtcTransportOptions, TransportSettings } from './options.js';
 export type { NodeNetworkOptions } from './node-peer-connection.js';
 export type { PeerConnectionFactory, IceUrl } from './rtc.js';
+export { selectedRoute, type SelectedRoute, type RtcStatsReportLike } from './selected-route.js';

@@ -4,6 +4,8 @@
  * and by `node-datachannel/polyfill` in Node.js.
  */
 
+import type { RtcStatsReportLike } from './selected-route.js';
+
 export type RtcSdpType = 'offer' | 'answer' | 'pranswer' | 'rollback';
 
 export interface RtcSessionDescriptionInit {
@@ -50,6 +52,8 @@ export interface RtcPeerConnection {
   setRemoteDescription(description: RtcSessionDescriptionInit): Promise<void>;
   addIceCandidate(candidate: RtcIceCandidateInit): Promise<void>;
   close(): void;
+  /** W3C stats; the link reads its selected candidate pair from them (relayed or not). */
+  getStats?(): Promise<RtcStatsReportLike>;
   onicecandidate:
     ((event: { candidate: { candidate: string; sdpMid: string | null } | null }) => void) | null;
   onconnectionstatechange: ((event: unknown) => void) | null;

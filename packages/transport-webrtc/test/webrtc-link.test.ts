@@ -2,7 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LinkError, type Channel, type PeerLink, type SignalPipe } from '@poolnet/engine';
 import { openPair, signalPipePair } from '@poolnet/engine/testing';
 import { asNodeId } from '@poolnet/protocol';
-import { WebRtcTransport, type NodeWebRtcTransportOptions } from '../src/index.js';
+import {
+  WebRtcTransport,
+  type DataChannelLink,
+  type NodeWebRtcTransportOptions,
+} from '../src/index.js';
 
 const made: WebRtcTransport[] = [];
 afterEach(() => {
@@ -187,6 +191,19 @@ describe('webrtc link', () => {
     await until(() => got.length === 20);
     const bulk = got.filter((f) => f.channel === 'bulk').map((f) => f.frame[0]);
     expect(bulk).toEqual([1, 3, 5, 7, 9, 11, 13, 15, 17, 19]);
+  });
+
+  it('knows its selected candidate pair: a loopback link is direct, not relayed', async () => {
+    const { a, b } = await openPair({ make: () => loopback() });
+    for (const link of [a, b] as DataChannelLink[]) {
+      const route = await link.routeKnown;
+      expect(route?.relayed).toBe(false);
+      expect(route?.localType).toBe('host');
+      // The far end's candidate is peer-reflexive when its check arrived before its candidate.
+      expect(['host', 'prflx']).toContain(route?.remoteType);
+      expect(link.relayed).toBe(false);
+      expect(link.route).toEqual(route);
+    }
   });
 
   it('sends views into a larger buffer byte-exact', async () => {
