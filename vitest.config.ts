@@ -5,6 +5,8 @@ export default defineConfig({
     include: [
       'packages/*/test/**/*.test.ts',
       'apps/*/test/**/*.test.ts',
+      // The web UI's component tests (jsdom, set per file).
+      'apps/web/test/**/*.test.tsx',
       'bench/test/**/*.test.ts',
     ],
     testTimeout: 60_000,

@@ -1,0 +1,11 @@
+/** The backend the whole UI talks to, chosen once at start (main.tsx). */
+import { createContext, useContext } from 'react';
+import type { Backend } from '../api/backend.js';
+
+export const BackendContext = createContext<Backend | null>(null);
+
+export function useBackend(): Backend {
+  const backend = useContext(BackendContext);
+  if (!backend) throw new Error('useBackend outside <BackendContext.Provider>');
+  return backend;
+}

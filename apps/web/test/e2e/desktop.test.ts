@@ -1,0 +1,224 @@
+/**
+ * Desktop mode end to end: a sync server and two daemons as separate processes, each daemon
+ * serving the built UI, one Chromium page on each. Everything goes through the pages: register,
+ * create a pool, invite, join by pasting the link, chat both ways, share a file and an image,
+ * see the image on the other page, download the file to 100 %, and check its SHA-256 on disk.
+ * Screenshots of each main screen go to test-results/ at desktop and phone sizes.
+ */
+import { type ChildProcess, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../daemon/test/fixture.js';
+import { PoolnetProcesses } from '../../../daemon/test/processes.js';
+import {
+  type ChromiumProfile,
+  launchChromium,
+} from '../../../sync-server/test/browser/chromium.js';
+
+const REPO = fileURLToPath(new URL('../../../../', import.meta.url));
+const SHOTS = join(REPO, 'test-results');
+const SIZES = [
+  { name: 'desktop', width: 1280, height: 800 },
+  { name: 'phone', width: 390, height: 844 },
+] as const;
+
+const processes = new PoolnetProcesses();
+let root: string;
+let chromium: ChromiumProfile;
+let ann: Page;
+let ben: Page;
+let benData: string;
+let benDaemon: ChildProcess;
+/** Console errors of both pages: a CSP violation or an uncaught error shows up here. */
+const consoleErrors: string[] = [];
+
+const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+
+/** Both sizes of the page as it is now. */
+async function shoot(page: Page, screen: string): Promise<void> {
+  for (const size of SIZES) {
+    await page.setViewportSize({ width: size.width, height: size.height });
+    await page.screenshot({ path: join(SHOTS, `desktop-${screen}-${size.name}.png`) });
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+async function up(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
+  const { match, child } = await processes.background(
+    ['up', '--server', serverUrl, '--data', dataDir],
+    /open the app: (http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+)/,
+  );
+  return { url: match[1] as string, child };
+}
+
+let serverUrl: string;
+
+beforeAll(async () => {
+  // The daemons serve apps/web/dist: build it if the sources changed.
+  const build = spawnSync(process.execPath, [join(REPO, 'apps/web/scripts/build-if-stale.mjs')], {
+    stdio: 'inherit',
+  });
+  if (build.status !== 0) throw new Error('the web UI did not build');
+  await mkdir(SHOTS, { recursive: true });
+  root = await mkdtemp(join(tmpdir(), 'poolnet-web-e2e-'));
+  const port = await freePort();
+  const server = await processes.background(
+    [
+      'server',
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+      '--data',
+      join(root, 'server'),
+      '--stun-port',
+      '0',
+    ],
+    /(http:\/\/127\.0\.0\.1:\d+)/,
+  );
+  serverUrl = server.match[1] as string;
+  benData = join(root, 'ben');
+  const [annUp, benUp] = await Promise.all([up(join(root, 'ann')), up(benData)]);
+  benDaemon = benUp.child;
+  chromium = await launchChromium();
+  ann = await chromium.context.newPage();
+  ben = await chromium.context.newPage();
+  for (const page of [ann, ben]) {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(m.text());
+    });
+    page.on('pageerror', (err) => consoleErrors.push(String(err)));
+  }
+  await Promise.all([ann.goto(annUp.url), ben.goto(benUp.url)]);
+}, 90_000);
+
+afterAll(async () => {
+  await chromium?.close();
+  processes.killAll();
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+async function register(page: Page, name: string, device: string): Promise<void> {
+  await page.getByLabel('Your name').fill(name);
+  await page.getByLabel('This device').fill(device);
+  await page.getByRole('button', { name: 'Create my account' }).click();
+  await page.getByRole('heading', { name: 'Pools' }).waitFor();
+}
+
+describe('desktop mode in Chromium against two real daemons', () => {
+  it('[UI1] register, pool, invite, join, chat, share a file and an image, download with the right SHA-256', async () => {
+    // The token left the address bar; the page keeps it for this tab only.
+    await ann.getByRole('heading', { name: 'Welcome to Poolnet' }).waitFor();
+    expect(ann.url()).not.toContain('token=');
+    await shoot(ann, 'welcome');
+
+    await register(ann, 'Ann', 'Ann laptop');
+    await register(ben, 'Ben', 'Ben desktop');
+
+    await ann.getByLabel('Pool name').fill('Garden');
+    await ann.getByRole('button', { name: 'Create' }).click();
+    await ann.getByRole('heading', { name: 'Garden' }).waitFor();
+
+    await ann.getByRole('tab', { name: /People/ }).click();
+    await ann.getByRole('button', { name: 'Create invite link' }).click();
+    const link = await ann.getByTestId('invite-link').inputValue();
+    expect(link).toMatch(/\/join#\S+$/);
+    await shoot(ann, 'people');
+
+    await ben.getByLabel('Invite link').fill(link);
+    await ben.getByRole('button', { name: 'Join' }).click();
+    await ben.getByRole('heading', { name: 'Garden' }).waitFor();
+
+    // Chat both ways (each page waits until it is placed in the pool first).
+    await ann.getByRole('tab', { name: /Chat/ }).click();
+    for (const page of [ann, ben])
+      await page
+        .getByText(/\d+ online/)
+        .first()
+        .waitFor({ timeout: 60_000 });
+    await ann.getByRole('textbox', { name: 'Message' }).fill('Hello from Ann');
+    await ann.getByRole('textbox', { name: 'Message' }).press('Enter');
+    await ben.getByText('Hello from Ann').waitFor({ timeout: 30_000 });
+    await ben.getByRole('textbox', { name: 'Message' }).fill('Hi Ann, Ben here');
+    await ben.getByRole('textbox', { name: 'Message' }).press('Enter');
+    await ann.getByText('Hi Ann, Ben here').waitFor({ timeout: 30_000 });
+    expect(await ann.getByRole('textbox', { name: 'Message' }).inputValue()).toBe('');
+
+    // Ann shares a 3 MB file and an image by picking them.
+    const data = randomBytes(3 * 1024 * 1024);
+    const image = await sharp(randomBytes(240 * 160 * 3), {
+      raw: { width: 240, height: 160, channels: 3 },
+    })
+      .png()
+      .toBuffer();
+    await ann
+      .getByTestId('file-input')
+      .setInputFiles({ name: 'notes.bin', mimeType: 'application/octet-stream', buffer: data });
+    await ann
+      .getByTestId('image-input')
+      .setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: image });
+
+    // Ben sees the image in the chat: its preview at once (the full image follows).
+    const picture = ben.locator('figure.image-offer img[alt="photo.png"]');
+    await picture.waitFor({ timeout: 30_000 });
+    expect(await picture.getAttribute('src')).toMatch(/^(data:image\/webp;base64,|blob:)/);
+    await ben.getByText('notes.bin').first().waitFor();
+    await shoot(ben, 'chat');
+
+    // Ben downloads the file from the Files tab.
+    await ben.getByRole('tab', { name: /Files/ }).click();
+    const row = ben.getByTestId('file-notes.bin');
+    await row.getByText(/1 seeder online/).waitFor({ timeout: 30_000 });
+    await shoot(ben, 'files');
+    await row.getByRole('button', { name: 'Download' }).click();
+    await ben.getByRole('button', { name: 'Transfers' }).click();
+    const transfer = ben.getByTestId(/^transfer-/).filter({ hasText: 'notes.bin' });
+    await transfer.getByText('100 %').waitFor({ timeout: 60_000 });
+    expect(await transfer.locator('progress').getAttribute('value')).toBe('100');
+    await ben.locator('.history', { hasText: 'notes.bin' }).getByText(/done/).waitFor();
+    await shoot(ben, 'transfers');
+
+    const onDisk = await readFile(join(benData, 'downloads', 'notes.bin'));
+    expect(onDisk.length).toBe(data.length);
+    expect(sha256(onDisk)).toBe(sha256(data));
+
+    // The image came on its own (auto-fetch) and is shown whole; the full view opens on click.
+    await ben.getByRole('button', { name: 'Pools', exact: true }).click();
+    await ben.getByRole('button', { name: /Garden/ }).click();
+    const full = ben.locator('figure.image-offer img[data-full="yes"]');
+    await full.waitFor({ timeout: 30_000 });
+    await ben.getByRole('button', { name: 'View photo.png' }).click();
+    await ben.getByRole('dialog', { name: 'photo.png' }).waitFor();
+    await ben.getByRole('button', { name: 'Close' }).click();
+
+    await ann.getByRole('button', { name: 'Pools', exact: true }).click();
+    await ann.getByRole('heading', { name: 'Pools' }).waitFor();
+    await shoot(ann, 'pools');
+    await ann.getByRole('button', { name: 'Settings' }).click();
+    await ann.getByLabel('Downloads folder').waitFor();
+    await shoot(ann, 'settings');
+    await ann.getByLabel('This device’s name').fill('Ann desk');
+    await ann.getByRole('button', { name: 'Save' }).click();
+    await ann.getByText('Saved.').waitFor();
+    await ann.getByText('Ann desk').first().waitFor();
+
+    // The strict CSP let the whole app run: nothing was refused, nothing threw.
+    expect(
+      consoleErrors.filter((e) => /Content Security Policy|Uncaught|TypeError/.test(e)),
+    ).toEqual([]);
+
+    // Ben's daemon stops: his page says so instead of failing silently.
+    benDaemon.kill('SIGTERM');
+    await ben
+      .getByText('Lost the connection to the Poolnet daemon. Reconnecting…')
+      .waitFor({ timeout: 15_000 });
+    await shoot(ben, 'reconnect');
+  }, 150_000);
+});
