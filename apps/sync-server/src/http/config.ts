@@ -5,6 +5,7 @@
  * Unknown keys are refused: a typo in a config file must fail loudly, not fall back silently.
  */
 import { z } from 'zod';
+import { clusterSchema } from '../cluster/config.js';
 import { ConfigError } from './errors.js';
 import { RATE_CLASSES, type RateClass } from './rate-limiter.js';
 
@@ -53,6 +54,11 @@ const schema = z
         host: host.default('127.0.0.1'),
         /** The host nodes are told to reach STUN at, when the bind host is not it (0.0.0.0). */
         publicHost: host.optional(),
+        /**
+         * A second responder on the same host (0 picks a port). A device asks both from one UDP
+         * socket and compares the mapped addresses to tell a cone NAT from a symmetric one.
+         */
+        alternatePort: port.optional(),
       })
       .strict()
       .default({}),
@@ -97,6 +103,13 @@ const schema = z
      * Only behind a proxy that sets it: otherwise clients choose their own rate-limit bucket.
      */
     trustProxy: z.boolean().default(false),
+    /**
+     * The built web UI (apps/web/dist) to serve at `/` for browser nodes; absent: no page,
+     * every path outside the API is a JSON 404.
+     */
+    webDir: z.string().min(1).optional(),
+    /** Cluster mode (several instances on one PostgreSQL and NATS); absent: one instance. */
+    cluster: clusterSchema.optional(),
     /** Structured (pino, JSON lines on stdout) log level; requests are logged at `debug`. */
     logLevel: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -112,7 +125,14 @@ export type ServerConfigInput = z.input<typeof schema>;
 /** Parse and check `input`; throws a `ConfigError` naming every bad field. */
 export function parseServerConfig(input: unknown): ServerConfig {
   const result = schema.safeParse(input);
-  if (result.success) return result.data;
+  if (result.success) {
+    if (result.data.cluster !== undefined && result.data.databaseUrl === undefined) {
+      throw new ConfigError([
+        { path: 'databaseUrl', message: 'cluster mode needs PostgreSQL (a postgres:// URL)' },
+      ]);
+    }
+    return result.data;
+  }
   throw new ConfigError(
     result.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
     { cause: result.error },

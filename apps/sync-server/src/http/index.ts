@@ -30,3 +30,4 @@ export {
   type GatewayOptions,
 } from './websocket-gateway.js';
 export { startSyncServer, type SyncServer, type SyncServerDeps } from './server.js';
+export { WebApp, builtWebDir, webContentSecurityPolicy, type WebAppOptions } from './web-app.js';

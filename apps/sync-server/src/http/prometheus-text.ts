@@ -15,14 +15,27 @@ export interface MetricSample {
 
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
-/** One `# HELP`, one `# TYPE` and one sample line per metric. */
-export function renderPrometheusText(samples: readonly MetricSample[]): string {
+const LABEL = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/**
+ * One `# HELP`, one `# TYPE` and one sample line per metric; `labels` (e.g. a cluster
+ * instance id) go on every sample.
+ */
+export function renderPrometheusText(
+  samples: readonly MetricSample[],
+  labels: Readonly<Record<string, string>> = {},
+): string {
+  const pairs = Object.entries(labels).map(([name, value]) => {
+    if (!LABEL.test(name)) throw new RangeError(`bad label name ${name}`);
+    return `${name}="${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+  });
+  const suffix = pairs.length === 0 ? '' : `{${pairs.join(',')}}`;
   let text = '';
   for (const sample of samples) {
     if (!NAME.test(sample.name)) throw new RangeError(`bad metric name ${sample.name}`);
     const help = sample.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
     text += `# HELP ${sample.name} ${help}\n# TYPE ${sample.name} ${sample.type}\n`;
-    text += `${sample.name} ${formatValue(sample.value)}\n`;
+    text += `${sample.name}${suffix} ${formatValue(sample.value)}\n`;
   }
   return text;
 }

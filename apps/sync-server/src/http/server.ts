@@ -24,6 +24,7 @@ import {
   type Clock,
   type HubLimits,
   type Identity,
+  type PoolRouter,
   SignallingError,
   SignallingHub,
 } from '../signalling/index.js';
@@ -33,11 +34,16 @@ import { clientAddress } from './client-address.js';
 import type { ServerConfig } from './config.js';
 import { ConfigError, HttpError } from './errors.js';
 import { sendJsonError, toHttpError } from './json-errors.js';
-import { PROMETHEUS_CONTENT_TYPE, renderPrometheusText } from './prometheus-text.js';
+import {
+  type MetricSample,
+  PROMETHEUS_CONTENT_TYPE,
+  renderPrometheusText,
+} from './prometheus-text.js';
 import { RateLimiter } from './rate-limiter.js';
 import { readJsonBody } from './request-body.js';
 import type { Route, RouteRequest, RouteResponse } from './route.js';
 import { serverMetrics } from './server-metrics.js';
+import { WebApp } from './web-app.js';
 import { SIGNAL_PATH, WebSocketGateway } from './websocket-gateway.js';
 
 export interface SyncServerDeps {
@@ -70,6 +76,14 @@ export interface SyncServerDeps {
   onInternalError?(error: unknown): void;
   /** Structured logs. Default: pino on stdout at `config.logLevel`. */
   readonly logger?: Logger;
+  /** Cluster mode: where each pool is served (see `src/cluster/`). */
+  readonly router?: PoolRouter;
+  /** The authority's 32-byte seed, shared by a cluster; default: the key file. */
+  readonly authorityKey?: Uint8Array;
+  /** More samples for GET /metrics (the cluster's). */
+  extraMetrics?(): readonly MetricSample[];
+  /** Labels on every sample of GET /metrics (the cluster instance id). */
+  readonly metricLabels?: Readonly<Record<string, string>>;
 }
 
 export interface SyncServer {
@@ -100,17 +114,28 @@ export async function startSyncServer(
   try {
     const store = await openServerStore(storeConfigFor(config.databaseUrl, config.dataDir));
     cleanup.push(() => store.close());
-    const authority = await CertificateAuthority.open(
-      config.authorityKeyPath ?? join(config.dataDir, 'authority.key'),
-      config.certificateTtlSeconds * 1000,
-    );
+    const authority =
+      deps.authorityKey === undefined
+        ? await CertificateAuthority.open(
+            config.authorityKeyPath ?? join(config.dataDir, 'authority.key'),
+            config.certificateTtlSeconds * 1000,
+          )
+        : new CertificateAuthority(deps.authorityKey, config.certificateTtlSeconds * 1000);
     const stun = new StunServer();
     const stunAddress = await stun.start({ host: config.stun.host, port: config.stun.port });
     cleanup.push(() => stun.close());
+    // The NAT check's second port (ADR 0010): listed after the first in the ICE config.
+    const alternateStun = config.stun.alternatePort === undefined ? undefined : new StunServer();
+    const alternateAddress = await alternateStun?.start({
+      host: config.stun.host,
+      port: config.stun.alternatePort ?? 0,
+    });
+    if (alternateStun) cleanup.push(() => alternateStun.close());
 
     const hub = new SignallingHub({
       clock,
       limits: deps.hubLimits,
+      router: deps.router,
       authenticate: (token) => deps.authenticate(token),
       isMember:
         deps.isMember ??
@@ -140,7 +165,9 @@ export async function startSyncServer(
         const turn = config.turn;
         const body = buildIceConfig(
           {
-            stun: [{ host: config.stun.publicHost ?? config.stun.host, port: stunAddress.port }],
+            stun: [stunAddress, ...(alternateAddress ? [alternateAddress] : [])].map(
+              ({ port }) => ({ host: config.stun.publicHost ?? config.stun.host, port }),
+            ),
             turn: turn && {
               host: turn.host,
               port: turn.port,
@@ -173,9 +200,19 @@ export async function startSyncServer(
           gateway: gateway.counters(),
           openSockets: gateway.openSockets,
           rateLimited: limiter.refused,
-        }),
+        }).concat(deps.extraMetrics?.() ?? []),
+        deps.metricLabels,
       );
 
+    const webApp =
+      config.webDir === undefined
+        ? undefined
+        : new WebApp({
+            dir: config.webDir,
+            tls: tls !== undefined,
+            rp: config.rp,
+            trustProxy: config.trustProxy,
+          });
     const onRequest = (req: IncomingMessage, res: ServerResponse) => {
       void handleRequest(req, res, {
         routes,
@@ -184,6 +221,7 @@ export async function startSyncServer(
         metricsText,
         onInternalError,
         logger,
+        webApp,
       });
     };
     const server: Server = tls ? createHttpsServer(tls, onRequest) : createHttpServer(onRequest);
@@ -239,6 +277,8 @@ interface RequestContext {
   readonly metricsText: () => string;
   readonly onInternalError: (error: unknown) => void;
   readonly logger: Logger;
+  /** The browser node's page, when `webDir` is configured. */
+  readonly webApp?: WebApp;
 }
 
 /** One request: route, rate limit, body, handler, and every failure as a JSON error. */
@@ -273,6 +313,15 @@ async function handleRequest(
       return;
     }
     const route = context.routes.get(`${req.method ?? ''} ${url.pathname}`);
+    if (
+      route === undefined &&
+      context.webApp !== undefined &&
+      (req.method === 'GET' || req.method === 'HEAD') &&
+      !url.pathname.startsWith('/v1/')
+    ) {
+      await context.webApp.serve(req, res, url.pathname);
+      return;
+    }
     if (route === undefined) {
       throw new HttpError('NOT_FOUND', `no route for ${req.method ?? ''} ${url.pathname}`);
     }

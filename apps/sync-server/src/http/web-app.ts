@@ -1,0 +1,218 @@
+/**
+ * The browser node's page (the built web UI, apps/web/dist) served at `/` of the sync
+ * server, so someone can join a pool with nothing installed: static files, `index.html` for
+ * app routes (`/join#TOKEN` invite links, `/pools/…`), and `/app-config.json` telling the page
+ * to run the engine itself against this server. API routes are matched first and never
+ * reach here; an unknown `/v1/…` path stays a JSON 404.
+ *
+ * Passkeys only work on a page whose host is the relying party id (or below it): a page
+ * asked for under another name the server answers to (127.0.0.1 when the id is `localhost`)
+ * is redirected to the allowed origin on the id, keeping path and fragment.
+ */
+import { createReadStream, existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+
+const TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.webmanifest': 'application/manifest+json',
+};
+
+/** A Host header as browsers send it: a name or address and an optional port. */
+const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+export interface WebAppOptions {
+  /** The built UI (must hold index.html). */
+  readonly dir: string;
+  /** Whether this server speaks HTTPS (for the page's own origin). */
+  readonly tls: boolean;
+  /** The WebAuthn relying party: pages are sent to an origin on its id. */
+  readonly rp: { readonly id: string; readonly origins: readonly string[] };
+  /** Take the scheme from `X-Forwarded-Proto` (behind a TLS-terminating proxy). */
+  readonly trustProxy: boolean;
+}
+
+/** apps/web/dist of this monorepo, when it has been built; undefined otherwise. */
+export function builtWebDir(): string | undefined {
+  const dir = fileURLToPath(new URL('../../../web/dist', import.meta.url));
+  return existsSync(join(dir, 'index.html')) ? dir : undefined;
+}
+
+/** The page may load only its own files and talk only to this server. */
+export function webContentSecurityPolicy(origin: string | undefined): string {
+  const socket = origin === undefined ? '' : ` ${origin.replace(/^http/, 'ws')}`;
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    "media-src 'self' blob:",
+    `connect-src 'self'${socket}`,
+    "worker-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    "form-action 'none'",
+  ].join('; ');
+}
+
+export class WebApp {
+  private readonly root: string;
+
+  constructor(private readonly options: WebAppOptions) {
+    this.root = resolve(options.dir);
+  }
+
+  /** Answers a GET or HEAD that no API route took. */
+  async serve(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+    const origin = this.originOf(req);
+    const headers: Record<string, string> = {
+      'content-security-policy': webContentSecurityPolicy(origin),
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+      'x-frame-options': 'DENY',
+    };
+    if (pathname === '/app-config.json') {
+      // The page's own origin: what it fetches and opens sockets to, and what passkeys accept.
+      const text = JSON.stringify({ mode: 'browser', serverUrl: origin ?? this.rpOrigin() ?? '' });
+      return this.send(
+        req,
+        res,
+        200,
+        { ...headers, 'content-type': TYPES['.json'] as string, 'cache-control': 'no-store' },
+        text,
+      );
+    }
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(pathname);
+    } catch {
+      return this.send(
+        req,
+        res,
+        400,
+        { ...headers, 'content-type': TYPES['.txt'] as string },
+        'bad path\n',
+      );
+    }
+    const candidate = normalize(join(this.root, decoded));
+    const inside = candidate === this.root || candidate.startsWith(this.root + sep);
+    let file = inside ? candidate : join(this.root, 'index.html');
+    let info = await stat(file).catch(() => undefined);
+    if (info?.isDirectory() && candidate !== this.root) {
+      // A folder of its own pages (`/contract/`): its index.html.
+      file = join(candidate, 'index.html');
+      info = await stat(file).catch(() => undefined);
+    }
+    if (!info?.isFile()) {
+      // A missing asset stays a 404 so a broken build is visible; app routes get the page.
+      if (extname(decoded) !== '') {
+        return this.send(
+          req,
+          res,
+          404,
+          { ...headers, 'content-type': TYPES['.txt'] as string },
+          'not found\n',
+        );
+      }
+      const redirect = this.passkeyOrigin(req, origin);
+      if (redirect !== undefined) {
+        res.writeHead(302, { ...headers, location: `${redirect}${req.url ?? '/'}` });
+        res.end();
+        return;
+      }
+      file = join(this.root, 'index.html');
+      info = await stat(file).catch(() => undefined);
+      if (!info?.isFile()) {
+        const text = 'The web UI is not built: run `npm run build:web`.\n';
+        return this.send(
+          req,
+          res,
+          503,
+          { ...headers, 'content-type': TYPES['.txt'] as string },
+          text,
+        );
+      }
+    }
+    const type = TYPES[extname(file)] ?? 'application/octet-stream';
+    // Hashed assets never change; index.html is read again on each visit.
+    const cache = file.includes(`${sep}assets${sep}`)
+      ? 'public, max-age=31536000, immutable'
+      : 'no-cache';
+    res.writeHead(200, {
+      ...headers,
+      'content-type': type,
+      'content-length': info.size,
+      'cache-control': cache,
+    });
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    try {
+      await pipeline(createReadStream(file), res);
+    } catch {
+      // The client went away or the file vanished mid-way: headers are out, just cut it.
+      res.destroy();
+    }
+  }
+
+  /** `scheme://host` of the request, when its Host header is well formed. */
+  private originOf(req: IncomingMessage): string | undefined {
+    const host = req.headers.host;
+    if (host === undefined || !HOST.test(host)) return undefined;
+    const forwarded = this.options.trustProxy ? String(req.headers['x-forwarded-proto'] ?? '') : '';
+    const scheme =
+      forwarded === 'https' || forwarded === 'http'
+        ? forwarded
+        : this.options.tls
+          ? 'https'
+          : 'http';
+    return `${scheme}://${host}`;
+  }
+
+  /** The allowed origin on the relying party id, when the page was asked for under another name. */
+  private passkeyOrigin(req: IncomingMessage, origin: string | undefined): string | undefined {
+    if (origin === undefined) return undefined;
+    const { id, origins } = this.options.rp;
+    const onId = (hostname: string) => hostname === id || hostname.endsWith(`.${id}`);
+    if (onId(new URL(origin).hostname)) return undefined;
+    const port = new URL(origin).port;
+    const target = origins.find((o) => {
+      const url = new URL(o);
+      return onId(url.hostname) && url.port === port;
+    });
+    return target === undefined || req.method !== 'GET' ? undefined : new URL(target).origin;
+  }
+
+  private rpOrigin(): string | undefined {
+    return this.options.rp.origins[0];
+  }
+
+  private send(
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    headers: Record<string, string>,
+    text: string,
+  ): void {
+    res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(text) });
+    res.end(req.method === 'HEAD' ? undefined : text);
+  }
+}

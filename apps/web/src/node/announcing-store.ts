@@ -1,0 +1,35 @@
+/**
+ * A pool's message store that announces every message stored for the first time (whatever
+ * brought it: this page, a broadcast, latest sync, reconciliation), so the page can show it
+ * and its offers can be noted. The daemon's runtime does the same around SQLite.
+ */
+import type { MessageStore, PageQuery, StoredMessage } from '@poolnet/engine';
+import type { MessageId } from '@poolnet/protocol';
+
+export class AnnouncingStore implements MessageStore {
+  constructor(
+    private readonly inner: MessageStore,
+    private readonly announce: (message: StoredMessage) => void,
+  ) {}
+
+  async append(message: StoredMessage): Promise<boolean> {
+    const added = await this.inner.append(message);
+    if (added) this.announce(message);
+    return added;
+  }
+  has(id: MessageId) {
+    return this.inner.has(id);
+  }
+  get(id: MessageId) {
+    return this.inner.get(id);
+  }
+  page(query?: PageQuery) {
+    return this.inner.page(query);
+  }
+  latest(limit: number, maxBytes: number) {
+    return this.inner.latest(limit, maxBytes);
+  }
+  count() {
+    return this.inner.count();
+  }
+}
