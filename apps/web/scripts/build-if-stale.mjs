@@ -33,6 +33,7 @@ const sources = [
   join(root, 'packages', 'engine', 'src'),
   join(root, 'packages', 'store-browser', 'src'),
   join(root, 'packages', 'transport-webrtc', 'src'),
+  join(root, 'packages', 'transport-select', 'src'),
 ];
 const latest = Math.max(
   ...sources.map((p) => {

@@ -61,6 +61,14 @@ export interface Settings {
   autoFetchImagesBytes: number;
 }
 
+/** A pool's limits, set by its owner (`POST /v1/pools/settings`). */
+export interface PoolSettings {
+  /** Largest chat text a member may send, UTF-8 bytes. */
+  maxTextBytes: number;
+  /** Largest file a member may share, bytes. */
+  maxFileBytes: number;
+}
+
 export interface MessageQuery {
   before?: string;
   after?: string;
@@ -97,6 +105,11 @@ export interface Backend {
   leavePool(pool: string): Promise<void>;
   members(pool: string): Promise<Member[]>;
   removeMember(pool: string, userId: string): Promise<void>;
+  /** Owner only: changes the pool's limits (fields left out stay); answers all of them. */
+  updatePoolSettings(
+    pool: string,
+    change: Partial<PoolSettings>,
+  ): Promise<{ id: string; name: string; settings: PoolSettings }>;
   createInvite(pool: string, options?: { expiresSeconds?: number; uses?: number }): Promise<Invite>;
   invites(pool: string): Promise<InviteView[]>;
   revokeInvite(pool: string, inviteId: string): Promise<void>;

@@ -21,6 +21,7 @@ import {
   type MessagePage,
   type MessageQuery,
   type Pool,
+  type PoolSettings,
   type Settings,
   type Status,
   type Unsubscribe,
@@ -157,6 +158,14 @@ export class DaemonBackend implements Backend {
   }
   async removeMember(pool: string, userId: string): Promise<void> {
     await this.call('POST', '/v1/pools/remove-member', { pool, userId });
+  }
+  async updatePoolSettings(
+    pool: string,
+    change: Partial<PoolSettings>,
+  ): Promise<{ id: string; name: string; settings: PoolSettings }> {
+    const body = { pool, ...change };
+    type Answer = { pool: { id: string; name: string; settings: PoolSettings } };
+    return (await this.call<Answer>('POST', '/v1/pools/settings', body)).pool;
   }
   createInvite(
     pool: string,

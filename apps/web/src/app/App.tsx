@@ -106,6 +106,7 @@ export function App({ backend }: { backend: Backend }) {
   } else if (route.name === 'settings') {
     body = (
       <SettingsScreen
+        nat={status.nat ?? null}
         onSignedOut={() => void refreshStatus()}
         onSaved={() => void refreshStatus()}
       />

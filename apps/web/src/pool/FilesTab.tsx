@@ -2,7 +2,7 @@
  * The pool's files: size, origin, seeders online, a mark for the ones on this device,
  * download (with its progress), withdraw mine, and folders with "download all / missing".
  */
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { FileView, FolderView } from '../api/backend.js';
 import { describeError } from '../api/errors.js';
 import { useBackend } from '../app/backend-context.js';
@@ -27,6 +27,7 @@ export function FilesTab({
   const transfers = useTransfersContext();
   const [error, setError] = useState<unknown>(null);
   const [folderNote, setFolderNote] = useState<string | null>(null);
+  const picker = useRef<HTMLInputElement>(null);
 
   const act = async (fn: () => Promise<unknown>) => {
     setError(null);
@@ -60,22 +61,27 @@ export function FilesTab({
   return (
     <section className="files-tab" aria-label="Files">
       <div className="toolbar">
-        <label className="button">
+        {/* A real button (a hidden input inside a label is out of the Tab order). */}
+        <button type="button" onClick={() => picker.current?.click()}>
           Share files…
-          <input
-            type="file"
-            multiple
-            hidden
-            onChange={(e) => {
-              const picked = e.currentTarget.files ? [...e.currentTarget.files] : [];
-              e.currentTarget.value = '';
-              if (picked.length) onFiles(picked);
-            }}
-          />
-        </label>
+        </button>
+        <input
+          ref={picker}
+          type="file"
+          multiple
+          hidden
+          data-testid="files-tab-input"
+          onChange={(e) => {
+            const picked = e.currentTarget.files ? [...e.currentTarget.files] : [];
+            e.currentTarget.value = '';
+            if (picked.length) onFiles(picked);
+          }}
+        />
       </div>
       <ErrorText error={error} />
-      {folderNote ? <p className="muted">{folderNote}</p> : null}
+      <p className="muted" role="status">
+        {folderNote}
+      </p>
       {files.folders.length === 0 && files.files.length === 0 ? (
         <p className="muted empty">Nothing is offered in this pool yet.</p>
       ) : null}
@@ -118,7 +124,12 @@ export function FilesTab({
               <span className="name">
                 {file.name}{' '}
                 {file.have ? (
-                  <span className="have" title="On this device" aria-label="on this device">
+                  <span
+                    className="have"
+                    role="img"
+                    title="On this device"
+                    aria-label="on this device"
+                  >
                     ✓
                   </span>
                 ) : null}
@@ -132,7 +143,7 @@ export function FilesTab({
                 <progress max={100} value={progress(file)} aria-label={`${file.name} progress`} />
               ) : null}
               {transfers.errors.get(transferKey('download', pool, file.id)) ? (
-                <p className="error">
+                <p className="error" role="alert">
                   {transfers.errors.get(transferKey('download', pool, file.id))}
                 </p>
               ) : null}

@@ -1,20 +1,22 @@
 /**
  * An image offer: its tiny preview (sent inside the offer) at once, scaled to the image's
  * size; the full image when this device holds it, fetched on click otherwise; a full view
- * with "copy image".
+ * with "copy image" and "save".
  */
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
+import { createPortal } from 'react-dom';
 import type { FileView } from '../api/backend.js';
 import { describeError } from '../api/errors.js';
 import { useBackend } from '../app/backend-context.js';
 import { formatBytes } from '../format.js';
+import { ImageViewer } from './ImageViewer.js';
 
 const MAX_W = 320;
 const MAX_H = 320;
 
 export function ImageOffer({ file, onDownload }: { file: FileView; onDownload: () => void }) {
   const backend = useBackend();
-  const [url, setUrl] = useState<string | null>(null);
+  const [full, setFull] = useState<{ url: string; blob: Blob } | null>(null);
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
@@ -26,7 +28,7 @@ export function ImageOffer({ file, onDownload }: { file: FileView; onDownload: (
       (blob) => {
         if (revoked) return;
         made = URL.createObjectURL(blob);
-        setUrl(made);
+        setFull({ url: made, blob });
       },
       (err: unknown) => setError(describeError(err)),
     );
@@ -40,16 +42,9 @@ export function ImageOffer({ file, onDownload }: { file: FileView; onDownload: (
   const width = Math.round((file.width ?? MAX_W) * scale);
   const height = Math.round((file.height ?? MAX_H) * scale);
   const preview = file.preview ? `data:image/webp;base64,${file.preview}` : null;
+  const url = full?.url ?? null;
   const src = url ?? preview;
-
-  const copy = async () => {
-    try {
-      const blob = await backend.fileBlob(file.pool, file.id);
-      await navigator.clipboard.write([new ClipboardItem({ [blob.type || 'image/png']: blob })]);
-    } catch (err) {
-      setError(describeError(err));
-    }
-  };
+  const close = useCallback(() => setOpen(false), []);
 
   return (
     <figure className="image-offer">
@@ -83,29 +78,13 @@ export function ImageOffer({ file, onDownload }: { file: FileView; onDownload: (
           {error}
         </p>
       ) : null}
-      {open && url ? (
-        <div
-          className="lightbox"
-          role="dialog"
-          aria-label={file.name}
-          onClick={() => setOpen(false)}
-          onKeyDown={(e) => {
-            if (e.key === 'Escape') setOpen(false);
-          }}
-        >
-          <img src={url} alt={file.name} />
-          <div className="lightbox-actions" onClick={(e) => e.stopPropagation()}>
-            {typeof ClipboardItem !== 'undefined' ? (
-              <button type="button" onClick={() => void copy()}>
-                Copy image
-              </button>
-            ) : null}
-            <button type="button" onClick={() => setOpen(false)} autoFocus>
-              Close
-            </button>
-          </div>
-        </div>
-      ) : null}
+      {open && full
+        ? // On the body: a fixed overlay inside the list's transformed rows would be clipped.
+          createPortal(
+            <ImageViewer name={file.name} url={full.url} blob={full.blob} onClose={close} />,
+            document.body,
+          )
+        : null}
     </figure>
   );
 }

@@ -1,7 +1,8 @@
 /**
  * The message list: virtualised (only what is on screen is in the DOM), older pages loaded
  * when scrolled to the top with the reading position kept, new messages followed while at
- * the bottom, and a "go to latest" button otherwise. Messages are grouped by author device.
+ * the bottom, and a "go to latest" button otherwise. Messages are grouped by author device;
+ * new ones are read out by a separate live region (the scrolling rows are not one).
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
 import {
@@ -16,6 +17,7 @@ import {
 import type { Message } from '../api/backend.js';
 import { ErrorText } from '../app/ErrorText.js';
 import { MessageItem, startsGroup } from './MessageItem.js';
+import { NewMessageAnnouncer } from './NewMessageAnnouncer.js';
 import type { MessagePages } from './use-message-pages.js';
 
 /** Close enough to the edge to count as there. */
@@ -107,6 +109,7 @@ export function MessageList({
         onScroll={onScroll}
         role="log"
         aria-label="Messages"
+        aria-live="off"
         tabIndex={0}
       >
         {pages.hasOlder ? (
@@ -147,6 +150,7 @@ export function MessageList({
           })}
         </div>
       </div>
+      <NewMessageAnnouncer messages={messages} />
       {!atBottom || pages.hasNewer ? (
         <button type="button" className="to-latest" onClick={() => void goToLatest()}>
           Go to latest ↓

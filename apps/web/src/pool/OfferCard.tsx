@@ -36,7 +36,7 @@ export function OfferCard({
             <span className="name">{file.name}</span>
             <span className="muted"> {formatBytes(file.size)}</span>
             {file.have ? (
-              <span className="have" title="On this device">
+              <span className="have" role="img" title="On this device" aria-label="on this device">
                 ✓
               </span>
             ) : (

@@ -1,13 +1,15 @@
 /**
  * Who is in the pool: each user with their devices (type, online), and for this device's
  * links the transport carrying them and whether a TURN relay is in the way. The owner can
- * remove a member; everyone can invite.
+ * remove a member and change the pool's limits; everyone can invite.
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { Member, Pool, Status } from '../api/backend.js';
 import { useBackend } from '../app/backend-context.js';
 import { ErrorText } from '../app/ErrorText.js';
 import { InvitesPanel } from '../pools/InvitesPanel.js';
+import { LinkNote } from './LinkNote.js';
+import { PoolSettingsPanel } from './PoolSettingsPanel.js';
 
 export function PeopleTab({
   pool,
@@ -68,15 +70,13 @@ export function PeopleTab({
               </div>
               <ul className="device-list">
                 {m.devices.map((d) => {
-                  const link = links.find((l) => l.peer === d.id);
+                  const link = d.online ? links.find((l) => l.peer === d.id) : undefined;
                   return (
-                    <li key={d.id}>
+                    <li key={d.id} data-testid={`device-${d.id}`}>
                       {d.name}{' '}
                       <span className="muted">
                         {d.type} · {d.online ? 'online' : 'offline'}
-                        {link
-                          ? ` · linked by ${link.transport}${link.relayed ? ' (relayed through TURN)' : ''}${link.open ? '' : ', opening'}`
-                          : ''}
+                        <LinkNote link={link} />
                       </span>
                     </li>
                   );
@@ -87,6 +87,7 @@ export function PeopleTab({
         })}
       </ul>
       <InvitesPanel pool={pool} />
+      {pool.role === 'owner' && !pool.isHome ? <PoolSettingsPanel pool={pool} /> : null}
     </section>
   );
 }

@@ -1,6 +1,6 @@
 /**
- * One pool: the info bar (name, who is online, transfers moving), and three tabs: chat
- * (messages + composer), files and people. Files dropped anywhere on it are shared.
+ * One pool: the info bar (name, who is online, links and relays, transfers moving), and three
+ * tabs: chat (messages + composer), files and people. Files dropped anywhere on it are shared.
  */
 import { type DragEvent, useCallback, useEffect, useMemo, useState } from 'react';
 import type { FileView, Member, Message, Pool, Status } from '../api/backend.js';
@@ -11,6 +11,7 @@ import { shortId } from '../format.js';
 import { useTransfersContext } from '../transfers/use-transfers.js';
 import { Composer } from './Composer.js';
 import { FilesTab } from './FilesTab.js';
+import { LinkSummary } from './LinkSummary.js';
 import { MessageList } from './MessageList.js';
 import { OfferCard } from './OfferCard.js';
 import { PeopleTab } from './PeopleTab.js';
@@ -99,7 +100,8 @@ export function PoolView({
       t.direction === 'download',
   );
   const anyMoving = transfers.moving > 0 || sharing > 0;
-  const joined = status?.pools.find((p) => p.id === pool.id)?.joined ?? false;
+  const poolStatus = status?.pools.find((p) => p.id === pool.id);
+  const joined = poolStatus?.joined ?? false;
 
   const rename = async () => {
     const name = window.prompt('New name for the pool', pool.name)?.trim();
@@ -146,6 +148,7 @@ export function PoolView({
           {joined ? `${pool.online} online` : 'connecting…'} · {pool.members} member
           {pool.members === 1 ? '' : 's'}
         </span>
+        <LinkSummary links={poolStatus?.links ?? []} nat={status?.nat ?? null} />
         {anyMoving ? (
           <span className="moving" role="status" aria-label="Transfers in progress">
             ⇅ {sharing > 0 ? `sharing ${sharing}` : `${transfers.moving} moving`}
@@ -156,15 +159,17 @@ export function PoolView({
         {(['chat', 'files', 'people'] as const).map((t) => (
           <button
             key={t}
+            id={`pool-tab-${t}`}
             type="button"
             role="tab"
             aria-selected={tab === t}
+            aria-controls="pool-tab-body"
             className={tab === t ? 'active' : ''}
             onClick={() => onTab(t)}
           >
             {t === 'chat' ? 'Chat' : t === 'files' ? 'Files' : 'People'}
             {t === 'files' && poolMoving ? (
-              <span className="badge moving-dot" aria-label="downloading" />
+              <span className="badge moving-dot" role="img" aria-label="downloading" />
             ) : null}
             {t === 'files' && files.files.length + files.folders.length > 0 ? (
               <span className="muted"> {files.files.length + files.folders.length}</span>
@@ -178,7 +183,12 @@ export function PoolView({
         </p>
       ) : null}
       <ErrorText error={files.error} />
-      <div className="tab-body">
+      <div
+        className="tab-body"
+        id="pool-tab-body"
+        role="tabpanel"
+        aria-labelledby={`pool-tab-${tab}`}
+      >
         {tab === 'chat' ? (
           <>
             <MessageList

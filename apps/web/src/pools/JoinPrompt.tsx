@@ -1,4 +1,7 @@
-/** An invite link opened in the page (`/join#TOKEN`): join on a click, never by itself. */
+/**
+ * An invite link opened in the page (`/join#TOKEN`): join on a click, never by itself;
+ * Escape is "not now".
+ */
 import type { Pool } from '../api/backend.js';
 import { useBackend } from '../app/backend-context.js';
 import { ErrorText } from '../app/ErrorText.js';
@@ -16,7 +19,12 @@ export function JoinPrompt({
   const backend = useBackend();
   const join = useAction(async () => onJoined(await backend.joinPool(link)));
   return (
-    <div className="screen card">
+    <div
+      className="screen card"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') onCancel();
+      }}
+    >
       <h1>Join a pool</h1>
       <p>You opened an invite link. Join the pool it is for?</p>
       <div className="row">

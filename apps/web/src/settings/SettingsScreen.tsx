@@ -1,22 +1,27 @@
 /**
  * Settings: names, downloads folder (desktop), relay cache, image auto-fetch; this account's
- * devices (rename this one, revoke others); add a device; sign out.
+ * devices (rename this one, revoke others); this device's network (NAT check); add a device;
+ * sign out.
  */
 import { useCallback, useEffect, useState } from 'react';
-import type { Device, Settings } from '../api/backend.js';
+import type { Device, Settings, Status } from '../api/backend.js';
 import { useBackend } from '../app/backend-context.js';
 import { ErrorText } from '../app/ErrorText.js';
 import { useAction } from '../app/use-action.js';
 import { formatTime } from '../format.js';
 import { DeviceCodePanel } from '../welcome/DeviceCodePanel.js';
+import { NatCheck } from './NatCheck.js';
 
 /** Sizes are entered in MiB, as `poolnet up --cache-size 256MiB` reads them. */
 const MB = 1024 * 1024;
 
 export function SettingsScreen({
+  nat: natAtOpen = null,
   onSignedOut,
   onSaved,
 }: {
+  /** This device's NAT check (`Status.nat`) as the app last read it; read again on open. */
+  nat?: Status['nat'];
   onSignedOut: () => void;
   onSaved: () => void;
 }) {
@@ -32,6 +37,15 @@ export function SettingsScreen({
   const [devices, setDevices] = useState<Device[]>([]);
   const [saved, setSaved] = useState(false);
   const [loadError, setLoadError] = useState<unknown>(null);
+  const [nat, setNat] = useState<Status['nat']>(natAtOpen);
+
+  // The check may have finished since the app last read the status: read it again.
+  useEffect(() => {
+    backend.status().then(
+      (s) => setNat((known) => s.nat ?? known),
+      () => undefined,
+    );
+  }, [backend]);
 
   const load = useCallback(async () => {
     try {
@@ -161,6 +175,7 @@ export function SettingsScreen({
         </ul>
         <ErrorText error={revoke.error} />
       </section>
+      <NatCheck nat={nat} />
       <DeviceCodePanel />
       <section className="card">
         <button type="button" className="danger" onClick={() => void signOut.run()}>

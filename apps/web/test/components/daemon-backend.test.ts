@@ -100,6 +100,20 @@ describe('DaemonBackend', () => {
     await expect(wrongKey.status()).rejects.toThrow(/poolnet up/);
   });
 
+  it("changes a pool's limits through /v1/pools/settings", async () => {
+    const settings = { maxTextBytes: 2000, maxFileBytes: 1_048_576 };
+    const fetchImpl = vi.fn(async () => json(200, { pool: { id: 'p1', name: 'G', settings } }));
+    const backend = new DaemonBackend({ token: 't', fetchImpl });
+    expect(await backend.updatePoolSettings('p1', { maxTextBytes: 2000 })).toEqual({
+      id: 'p1',
+      name: 'G',
+      settings,
+    });
+    const [url, init] = fetchImpl.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe('/v1/pools/settings');
+    expect(JSON.parse(init.body as string)).toEqual({ pool: 'p1', maxTextBytes: 2000 });
+  });
+
   it('uploads each file as a raw body with its name in the query', async () => {
     const fetchImpl = vi.fn(async () => json(200, { file: { id: 'f1', name: 'a b.txt' } }));
     const backend = new DaemonBackend({ token: 't', fetchImpl });

@@ -33,6 +33,7 @@ const METHODS = [
   'leavePool',
   'members',
   'removeMember',
+  'updatePoolSettings',
   'createInvite',
   'invites',
   'revokeInvite',

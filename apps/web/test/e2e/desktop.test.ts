@@ -2,8 +2,9 @@
  * Desktop mode end to end: a sync server and two daemons as separate processes, each daemon
  * serving the built UI, one Chromium page on each. Everything goes through the pages: register,
  * create a pool, invite, join by pasting the link, chat both ways, share a file and an image,
- * see the image on the other page, download the file to 100 %, and check its SHA-256 on disk.
- * Screenshots of each main screen go to test-results/ at desktop and phone sizes.
+ * see the image on the other page (save it, copy it), download the file to 100 %, and check its
+ * SHA-256 on disk; the owner sets the pool's limits. Screenshots of each main screen go to
+ * test-results/ at desktop and phone sizes, where nothing may scroll sideways.
  */
 import { type ChildProcess, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -40,13 +41,73 @@ const consoleErrors: string[] = [];
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
-/** Both sizes of the page as it is now. */
+/** Both sizes of the page as it is now; at each, nothing may be wider than its box. */
 async function shoot(page: Page, screen: string): Promise<void> {
   for (const size of SIZES) {
     await page.setViewportSize({ width: size.width, height: size.height });
     await page.screenshot({ path: join(SHOTS, `desktop-${screen}-${size.name}.png`) });
+    expect(await overflowing(page), `${screen} at ${size.name} width`).toEqual([]);
   }
   await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+/** The page and its scrolling boxes that scroll sideways (content wider than the screen). */
+function overflowing(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    [document.documentElement, ...document.querySelectorAll('main, .tab-body, .message-scroller')]
+      .filter((el) => el.scrollWidth > el.clientWidth + 1)
+      .map((el) => `${el.tagName.toLowerCase()}.${el.className}: ${el.scrollWidth}px`),
+  );
+}
+
+/** What a Tab stop may be. */
+const CONTROLS = 'button:not(:disabled), a[href], input, textarea, select, [tabindex="0"]';
+
+/**
+ * Tabs once round the page: every visible control takes the focus by keyboard, and each shows
+ * a focus outline. Returns the controls that did not (both lists empty when all is well).
+ */
+async function keyboardGaps(
+  page: Page,
+): Promise<{ reached: number; missed: string[]; unmarked: string[] }> {
+  const count = await page.evaluate((selector) => {
+    (document.activeElement as HTMLElement | null)?.blur();
+    (window as unknown as { tabSeen: Set<Element> }).tabSeen = new Set();
+    return [...document.querySelectorAll<HTMLElement>(selector)].filter(
+      (el) => el.offsetParent !== null,
+    ).length;
+  }, CONTROLS);
+  const unmarked = new Set<string>();
+  for (let i = 0; i < count + 3; i++) {
+    await page.keyboard.press('Tab');
+    const bad = await page.evaluate(() => {
+      const el = document.activeElement;
+      if (!el || el === document.body) return null;
+      (window as unknown as { tabSeen: Set<Element> }).tabSeen.add(el);
+      const style = getComputedStyle(el);
+      if (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) return null;
+      return `${el.tagName} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim()}"`;
+    });
+    if (bad) unmarked.add(bad);
+  }
+  const missed = await page.evaluate((selector) => {
+    const seen = (window as unknown as { tabSeen: Set<Element> }).tabSeen;
+    return [...document.querySelectorAll<HTMLElement>(selector)]
+      .filter((el) => el.offsetParent !== null && !seen.has(el))
+      .map(
+        (el) => `${el.tagName} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim()}"`,
+      );
+  }, CONTROLS);
+  const reached = await page.evaluate(
+    () => (window as unknown as { tabSeen: Set<Element> }).tabSeen.size,
+  );
+  return { reached, missed, unmarked: [...unmarked] };
+}
+
+function expectKeyboardReachable(gaps: Awaited<ReturnType<typeof keyboardGaps>>): void {
+  expect(gaps).toMatchObject({ missed: [], unmarked: [] });
+  // The walk did go round: the info bar, the tabs and the tab's own controls at least.
+  expect(gaps.reached).toBeGreaterThan(5);
 }
 
 async function up(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
@@ -132,6 +193,17 @@ describe('desktop mode in Chromium against two real daemons', () => {
     expect(link).toMatch(/\/join#\S+$/);
     await shoot(ann, 'people');
 
+    // Keyboard: every control of the People tab is reached by Tab, each with a visible focus.
+    expectKeyboardReachable(await keyboardGaps(ann));
+
+    // The owner changes the pool's limits; the server's answer is shown.
+    await ann.getByRole('button', { name: /Pool limits/ }).click();
+    await ann.getByLabel(/Largest file/).fill('100');
+    await ann.getByRole('button', { name: 'Save limits' }).click();
+    await ann.getByText(/^Saved: messages up to \d+ bytes, files up to 100 MiB\.$/).waitFor();
+    await ann.keyboard.press('Escape');
+    await ann.getByLabel(/Largest file/).waitFor({ state: 'detached' });
+
     await ben.getByLabel('Invite link').fill(link);
     await ben.getByRole('button', { name: 'Join' }).click();
     await ben.getByRole('heading', { name: 'Garden' }).waitFor();
@@ -150,6 +222,13 @@ describe('desktop mode in Chromium against two real daemons', () => {
     await ben.getByRole('textbox', { name: 'Message' }).press('Enter');
     await ann.getByText('Hi Ann, Ben here').waitFor({ timeout: 30_000 });
     expect(await ann.getByRole('textbox', { name: 'Message' }).inputValue()).toBe('');
+    // The info bar counts this device's links in the pool (loopback: none relayed).
+    await ann
+      .getByTestId('link-count')
+      .getByText(/^\d+ links?$/)
+      .waitFor({ timeout: 30_000 });
+    // Keyboard: every control of the pool view is reached by Tab, each with a visible focus.
+    expectKeyboardReachable(await keyboardGaps(ann));
 
     // Ann shares a 3 MB file and an image by picking them.
     const data = randomBytes(3 * 1024 * 1024);
@@ -195,14 +274,41 @@ describe('desktop mode in Chromium against two real daemons', () => {
     const full = ben.locator('figure.image-offer img[data-full="yes"]');
     await full.waitFor({ timeout: 30_000 });
     await ben.getByRole('button', { name: 'View photo.png' }).click();
-    await ben.getByRole('dialog', { name: 'photo.png' }).waitFor();
-    await ben.getByRole('button', { name: 'Close' }).click();
+    const viewer = ben.getByRole('dialog', { name: 'photo.png' });
+    await viewer.waitFor();
+    // Save: the browser downloads the very bytes Ann shared.
+    const [saved] = await Promise.all([
+      ben.waitForEvent('download'),
+      viewer.getByRole('button', { name: 'Save' }).click(),
+    ]);
+    expect(saved.suggestedFilename()).toBe('photo.png');
+    expect(sha256(await readFile(await saved.path()))).toBe(sha256(image));
+    // Copy image: a PNG lands on the clipboard.
+    await chromium.context.grantPermissions(['clipboard-read', 'clipboard-write'], {
+      origin: new URL(ben.url()).origin,
+    });
+    await ben.bringToFront();
+    await viewer.getByRole('button', { name: 'Copy image' }).click();
+    await viewer.getByText('Image copied.').waitFor();
+    const types = await ben.evaluate(async () =>
+      (await navigator.clipboard.read()).flatMap((item) => [...item.types]),
+    );
+    expect(types).toContain('image/png');
+    await shoot(ben, 'image');
+    // Escape closes it and focus goes back to the image.
+    await ben.keyboard.press('Escape');
+    await viewer.waitFor({ state: 'detached' });
+    expect(await ben.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
+      'View photo.png',
+    );
 
     await ann.getByRole('button', { name: 'Pools', exact: true }).click();
     await ann.getByRole('heading', { name: 'Pools' }).waitFor();
     await shoot(ann, 'pools');
     await ann.getByRole('button', { name: 'Settings' }).click();
     await ann.getByLabel('Downloads folder').waitFor();
+    // Loopback: the STUN responder sees this device's own address, so no NAT.
+    await ann.getByTestId('nat-check').getByText('No NAT (public address)').waitFor();
     await shoot(ann, 'settings');
     await ann.getByLabel('This device’s name').fill('Ann desk');
     await ann.getByRole('button', { name: 'Save' }).click();
