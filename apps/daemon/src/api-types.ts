@@ -99,6 +99,8 @@ export interface Message {
   kind: string;
   text: string;
   mine: boolean;
+  /** fileOffer, mediaOffer, retractOffer: the file ids it names. */
+  files?: string[];
 }
 
 export interface MessagePage {
@@ -214,5 +216,13 @@ export type DaemonEvent =
     }
   | { type: 'message'; message: Message }
   | { type: 'pool'; pool: string; joined: boolean }
-  | { type: 'link'; pool: string; peer: string; up: boolean; transport: string }
+  | {
+      type: 'link';
+      pool: string;
+      peer: string;
+      up: boolean;
+      transport: string;
+      /** A TURN relay carries it (WebRTC only); an up event is sent again once it is known. */
+      relayed?: boolean;
+    }
   | { type: 'server'; connected: boolean };

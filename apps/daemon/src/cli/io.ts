@@ -18,7 +18,7 @@ export type RunDaemon = (options: {
   log?: (line: string) => void;
   autoFetchImageBytes?: number;
   cacheBytes?: number;
-}) => Promise<{ port: number; close(): Promise<void> }>;
+}) => Promise<{ port: number; uiUrl?: string; close(): Promise<void> }>;
 
 export interface CliIo {
   readonly stdout: OutStream;

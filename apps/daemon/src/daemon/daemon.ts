@@ -3,6 +3,7 @@
  * API asks of them (API.md). The pool list follows the server: every pool the user is a member
  * of is joined, and a pool the server no longer lists (left, removed, deleted) is stopped.
  */
+import type { IncomingMessage } from 'node:http';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TcpTransportOptions } from '@poolnet/transport-tcp';
@@ -20,13 +21,17 @@ import {
   SqliteMessageStore,
   openDeviceDatabase,
 } from '@poolnet/store-sqlite';
+import type { NatStatus } from '../api-types.js';
 import { Account } from './account.js';
+import { DeviceSettings } from './device-settings.js';
 import { DownloadHistory, MAX_HISTORY } from './download-history.js';
 import { DaemonError } from './errors.js';
+import { checkNat, stunTargets } from './nat-check.js';
 import { type FileEvent, type FolderMode, PoolFiles } from './pool-files.js';
 import { type MessageView, PoolRuntime } from './pool-runtime.js';
 import type { Json } from './server-api.js';
 import { DataDir, FILES } from './state-files.js';
+import { receiveUpload } from './uploads.js';
 
 export interface DaemonOptions {
   readonly serverUrl: string;
@@ -58,7 +63,15 @@ export type DaemonEvent =
   | FileEvent
   | { type: 'message'; message: MessageView }
   | { type: 'pool'; pool: string; joined: boolean }
-  | { type: 'link'; pool: string; peer: string; up: boolean; transport: string }
+  | {
+      type: 'link';
+      pool: string;
+      peer: string;
+      up: boolean;
+      transport: string;
+      /** A TURN relay carries it (WebRTC only; absent while unknown). */
+      relayed?: boolean;
+    }
   | { type: 'server'; connected: boolean };
 
 export interface PoolView {
@@ -93,6 +106,10 @@ export class Daemon {
   private readonly joined: JoinedPools;
   private refreshTimer: NodeJS.Timeout | undefined;
   private iceServers: unknown[] | undefined;
+  /** The NAT check's verdict (ADR 0010); null until the first ICE configuration arrived. */
+  private nat: NatStatus | null = null;
+  private natCheck: Promise<void> | undefined;
+  private readonly natAbort = new AbortController();
   private closed = false;
   private lastConnected = false;
   private refreshPending: NodeJS.Timeout | undefined;
@@ -103,6 +120,7 @@ export class Daemon {
     readonly account: Account,
     private readonly db: DeviceDatabase,
     private readonly history: DownloadHistory,
+    private readonly prefs: DeviceSettings,
   ) {
     this.joined = new JoinedPools(db);
   }
@@ -112,8 +130,13 @@ export class Daemon {
     await dir.ensure();
     const account = await Account.load(dir, options.serverUrl);
     const history = await DownloadHistory.open(dir, (line) => options.log?.(line));
+    const prefs = await DeviceSettings.load(dir, {
+      downloadsDir: options.downloadsDir ?? dir.file('downloads'),
+      cacheSizeBytes: options.cacheBytes ?? 256 * 1024 * 1024,
+      autoFetchImagesBytes: options.autoFetchImageBytes ?? DEFAULT_AUTO_FETCH_IMAGE_BYTES,
+    });
     const db = openDeviceDatabase(dir.file(FILES.database));
-    return new Daemon(options, dir, account, db, history);
+    return new Daemon(options, dir, account, db, history, prefs);
   }
 
   /** Joins the pools of the account, if there is one, and keeps following the server. */
@@ -125,6 +148,8 @@ export class Daemon {
     this.closed = true;
     clearTimeout(this.refreshTimer);
     clearTimeout(this.refreshPending);
+    this.natAbort.abort();
+    await this.natCheck;
     for (const runtime of this.runtimes.values()) runtime.stop();
     this.runtimes.clear();
     for (const files of this.files.values()) await files.close();
@@ -149,6 +174,7 @@ export class Daemon {
       deviceName: account?.deviceName ?? null,
       server: { url: this.account.serverUrl, connected: this.connected() },
       dataDir: this.dir.path,
+      nat: this.nat,
       pools: [...this.runtimes.values()].map((runtime) => ({
         id: runtime.poolId,
         name: this.serverPools.get(runtime.poolId)?.pool.name ?? runtime.poolId,
@@ -231,6 +257,37 @@ export class Daemon {
     });
   }
 
+  // ---- settings (the UI's settings screen)
+
+  settings() {
+    const account = this.account.current;
+    return {
+      displayName: account?.displayName ?? null,
+      deviceName: account?.deviceName ?? null,
+      downloadsDir: this.prefs.downloadsDir,
+      cacheSizeBytes: this.prefs.cacheSizeBytes,
+      autoFetchImagesBytes: this.prefs.autoFetchImagesBytes,
+    };
+  }
+
+  /** Changes the given fields; the names go through the sync server, the rest to settings.json. */
+  async updateSettings(patch: Record<string, unknown>) {
+    const current = this.account.current;
+    if (patch.displayName !== undefined && patch.displayName !== current?.displayName) {
+      text(patch.displayName, 'displayName');
+      // The sync server keeps display names and has no route to change one yet.
+      throw new DaemonError('UNSUPPORTED', 'the sync server cannot change a display name yet');
+    }
+    if (patch.deviceName !== undefined && patch.deviceName !== current?.deviceName) {
+      const me = this.account.require();
+      const name = text(patch.deviceName, 'deviceName').trim();
+      await this.account.api.authed('POST', '/v1/devices/rename', { deviceId: me.deviceId, name });
+      await this.account.setDeviceName(name);
+    }
+    await this.prefs.update(patch);
+    return this.settings();
+  }
+
   // ---- pools
 
   async pools(): Promise<{ pools: PoolView[] }> {
@@ -278,6 +335,67 @@ export class Daemon {
     const poolId = this.resolvePool(pool);
     await this.account.api.authed('POST', '/v1/pools/leave', { poolId });
     this.dropPool(poolId);
+    return { ok: true };
+  }
+
+  /** Owner only (the server says FORBIDDEN otherwise). */
+  async renamePool(pool: unknown, name: unknown): Promise<{ pool: PoolView }> {
+    const poolId = this.resolvePool(pool);
+    await this.account.api.authed('POST', '/v1/pools/rename', { poolId, name: text(name, 'name') });
+    await this.refreshPools();
+    return { pool: this.poolView(this.requireServerPool(poolId)) };
+  }
+
+  /** Owner only: the pool's limits (text bytes, file bytes). */
+  async poolSettings(pool: unknown, maxTextBytes: unknown, maxFileBytes: unknown) {
+    const poolId = this.resolvePool(pool);
+    const change: Record<string, number> = {};
+    if (maxTextBytes !== undefined) change.maxTextBytes = int(maxTextBytes, 'maxTextBytes', 1);
+    if (maxFileBytes !== undefined) change.maxFileBytes = int(maxFileBytes, 'maxFileBytes', 1);
+    const { pool: updated } = await this.account.api.authed('POST', '/v1/pools/settings', {
+      poolId,
+      ...change,
+    });
+    return {
+      pool: { id: updated.id as string, name: updated.name as string, settings: updated.settings },
+    };
+  }
+
+  /** Owner only: the member's devices are disconnected by the server. */
+  async removeMember(pool: unknown, userId: unknown): Promise<{ ok: true }> {
+    const poolId = this.resolvePool(pool);
+    await this.account.api.authed('POST', '/v1/pools/remove-member', {
+      poolId,
+      userId: text(userId, 'userId'),
+    });
+    await this.refreshPools();
+    return { ok: true };
+  }
+
+  /** The pool's invites; their links cannot be shown again (the server keeps only a hash). */
+  async invites(pool: unknown) {
+    const poolId = this.resolvePool(pool);
+    const { invites } = await this.account.api.authed('POST', '/v1/invites/list', { poolId });
+    return {
+      invites: (invites as Json[]).map((i) => ({
+        id: i.id as string,
+        link: null,
+        createdBy: i.createdBy as string,
+        createdAt: i.createdAt as number,
+        expiresAt: i.expiresAt as number,
+        maxUses: i.maxUses as number,
+        uses: i.uses as number,
+        revoked: i.revokedAt !== null,
+      })),
+    };
+  }
+
+  async revokeInvite(pool: unknown, inviteId: unknown): Promise<{ ok: true }> {
+    const poolId = this.resolvePool(pool);
+    await this.account.api.authed('POST', '/v1/invites/revoke', {
+      poolId,
+      inviteId: text(inviteId, 'inviteId'),
+    });
     return { ok: true };
   }
 
@@ -349,6 +467,20 @@ export class Daemon {
   async share(pool: unknown, path: unknown) {
     const poolId = this.resolvePool(pool);
     return this.filesOf(poolId).share(resolve(text(path, 'path')));
+  }
+
+  /** A file streamed from the page: saved under DIR/uploads, then shared from there. */
+  async upload(pool: unknown, name: unknown, body: IncomingMessage) {
+    const poolId = this.resolvePool(pool);
+    const files = this.filesOf(poolId);
+    const path = await receiveUpload(body, this.dir.file('uploads'), text(name, 'name'));
+    return files.share(path);
+  }
+
+  /** Where the bytes of a held file are, for the local API to stream. */
+  content(pool: unknown, file: unknown) {
+    const poolId = this.resolvePool(pool);
+    return this.filesOf(poolId).content(text(file, 'file'));
   }
 
   listFiles(pool: unknown) {
@@ -440,6 +572,7 @@ export class Daemon {
         this.log(`no ICE configuration from the server: ${String(err)}`);
       }
     }
+    if (this.iceServers !== undefined) this.startNatCheck(this.iceServers);
     this.serverPools = new Map(pools.map((p) => [p.pool.id, p]));
     for (const p of pools) {
       for (const m of p.members) this.names.set(m.member.userId, m.displayName);
@@ -456,14 +589,21 @@ export class Daemon {
 
   private startPool(poolId: PoolId): void {
     const me = this.account.require();
+    const prefs = this.prefs;
     const files = new PoolFiles({
       poolId,
       selfId: me.deviceId,
       dir: this.dir.file(join('files', poolId)),
-      downloadsDir: this.options.downloadsDir ?? this.dir.file('downloads'),
-      cacheBytes: this.options.cacheBytes ?? 256 * 1024 * 1024,
+      // Read on each use: a change in the settings applies at once (the cache size when the
+      // pool starts again).
+      get downloadsDir() {
+        return prefs.downloadsDir;
+      },
+      cacheBytes: prefs.cacheSizeBytes,
       store: new SqliteMessageStore(this.db, poolId),
-      autoFetchImageBytes: this.options.autoFetchImageBytes ?? DEFAULT_AUTO_FETCH_IMAGE_BYTES,
+      get autoFetchImageBytes() {
+        return prefs.autoFetchImagesBytes;
+      },
       onEvent: (event) => this.emit(event),
       onDownloadEnded: (record) => void this.history.record(record),
       log: (line) => this.log(`[${poolId}] ${line}`),
@@ -494,8 +634,15 @@ export class Daemon {
         this.emit({ type: 'pool', pool: poolId, joined: placed });
         this.serverState();
       },
-      onLink: (peer, up, transport) =>
-        this.emit({ type: 'link', pool: poolId, peer, up, transport }),
+      onLink: (peer, up, transport, relayed) =>
+        this.emit({
+          type: 'link',
+          pool: poolId,
+          peer,
+          up,
+          transport,
+          ...(relayed === undefined ? {} : { relayed }),
+        }),
       onGone: (reason) => {
         this.log(`access to ${poolId} ended: ${reason}`);
         this.dropPool(poolId);
@@ -513,6 +660,20 @@ export class Daemon {
         if (this.runtimes.get(poolId) === runtime) runtime.start();
       },
     );
+  }
+
+  /**
+   * Learns the NAT type once, in the background, from the STUN ports the ICE configuration
+   * lists: joining pools does not wait for it, and a failure is a verdict, not an error.
+   */
+  private startNatCheck(iceServers: readonly unknown[]): void {
+    if (this.natCheck !== undefined || this.closed) return;
+    const signal = this.natAbort.signal;
+    this.natCheck = checkNat(stunTargets(iceServers), { signal }).then((nat) => {
+      if (signal.aborted) return;
+      this.nat = nat;
+      this.log(`NAT check: ${nat.message}`);
+    });
   }
 
   private dropPool(poolId: PoolId): void {

@@ -30,6 +30,10 @@ export type DaemonErrorCode =
   | 'CANCELLED'
   /** A download could not complete (a bad file from the pool, a write that failed). */
   | 'DOWNLOAD_FAILED'
+  /** An upload larger than the local API accepts. */
+  | 'TOO_LARGE'
+  /** Something this device or its server cannot do (no file manager, no such server route). */
+  | 'UNSUPPORTED'
   | 'INTERNAL';
 
 const STATUS: Readonly<Record<DaemonErrorCode, number>> = {
@@ -47,6 +51,8 @@ const STATUS: Readonly<Record<DaemonErrorCode, number>> = {
   IS_FOLDER: 400,
   CANCELLED: 409,
   DOWNLOAD_FAILED: 502,
+  TOO_LARGE: 413,
+  UNSUPPORTED: 501,
   INTERNAL: 500,
 };
 

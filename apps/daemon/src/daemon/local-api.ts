@@ -1,7 +1,8 @@
 /**
  * The daemon's local API (API.md): JSON over HTTP and an event WebSocket, on 127.0.0.1 only,
  * behind a bearer token kept in a 0600 file of the data directory. Every failure is a JSON
- * error with a stable code; nothing internal reaches the client.
+ * error with a stable code; nothing internal reaches the client. Outside /v1/ the same port
+ * serves the web UI's static files (web-ui.ts), without the token.
  */
 import { timingSafeEqual } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
@@ -9,6 +10,9 @@ import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Daemon, DaemonEvent } from './daemon.js';
 import { DaemonError } from './errors.js';
+import { sendContent } from './file-content.js';
+import { revealPath } from './reveal.js';
+import { defaultWebDir, hostAllowed, serveWebUi } from './web-ui.js';
 
 const BODY_LIMIT = 256 * 1024;
 const AUTH_TIMEOUT_MS = 5000;
@@ -31,6 +35,14 @@ function routes(daemon: Daemon): Map<string, Handler> {
     ['POST /v1/pools/invite', (b) => daemon.invite(b.pool, b.expiresSeconds, b.uses)],
     ['POST /v1/pools/join', (b) => daemon.join(b.link)],
     ['POST /v1/pools/leave', (b) => daemon.leave(b.pool)],
+    ['POST /v1/pools/rename', (b) => daemon.renamePool(b.pool, b.name)],
+    ['POST /v1/pools/settings', (b) => daemon.poolSettings(b.pool, b.maxTextBytes, b.maxFileBytes)],
+    ['POST /v1/pools/remove-member', (b) => daemon.removeMember(b.pool, b.userId)],
+    ['GET /v1/invites', (_b, q) => daemon.invites(q.get('pool') ?? undefined)],
+    ['POST /v1/invites/revoke', (b) => daemon.revokeInvite(b.pool, b.inviteId)],
+    ['GET /v1/settings', async () => daemon.settings()],
+    ['POST /v1/settings', (b) => daemon.updateSettings(b)],
+    ['POST /v1/files/reveal', (b) => revealPath(b.path)],
     ['GET /v1/pools/members', (_b, q) => daemon.members(q.get('pool') ?? undefined)],
     ['POST /v1/messages/send', (b) => daemon.send(b.pool, b.text)],
     ['POST /v1/files/share', (b) => daemon.share(b.pool, b.path)],
@@ -68,11 +80,19 @@ export interface LocalApi {
   close(): Promise<void>;
 }
 
+export interface LocalApiOptions {
+  /** The built web UI (default apps/web/dist or POOLNET_WEB_DIR). */
+  readonly webDir?: string;
+}
+
 export async function startLocalApi(
   daemon: Daemon,
   token: string,
   log: (line: string) => void,
+  options: LocalApiOptions = {},
 ): Promise<LocalApi> {
+  const webDir = options.webDir ?? defaultWebDir();
+  let port = 0;
   const table = routes(daemon);
   const tokenBytes = Buffer.from(token);
   const tokenOk = (candidate: string | undefined): boolean => {
@@ -90,31 +110,57 @@ export async function startLocalApi(
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
+      // Another name for 127.0.0.1 is a page that rebound its DNS to reach this port.
+      if (!hostAllowed(req.headers.host, port)) {
+        throw new DaemonError('BAD_REQUEST', 'this port answers to 127.0.0.1 and localhost only');
+      }
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      if (!url.pathname.startsWith('/v1/')) {
+        await serveWebUi(req, res, webDir, port);
+        return;
+      }
       const bearer = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1];
       if (!tokenOk(bearer))
         throw new DaemonError('UNAUTHENTICATED', 'a valid local API token is required');
-      const handler = table.get(`${req.method ?? ''} ${url.pathname}`);
+      const route = `${req.method ?? ''} ${url.pathname}`;
+      // Raw bodies and answers: a file streamed in, a file's bytes streamed out.
+      if (route === 'POST /v1/files/upload') {
+        const q = url.searchParams;
+        const result = await daemon.upload(
+          q.get('pool') ?? undefined,
+          q.get('name') ?? undefined,
+          req,
+        );
+        return sendJson(res, result);
+      }
+      if (route === 'GET /v1/files/content') {
+        const q = url.searchParams;
+        const content = await daemon.content(
+          q.get('pool') ?? undefined,
+          q.get('file') ?? undefined,
+        );
+        await sendContent(req, res, content);
+        return;
+      }
+      const handler = table.get(route);
       if (!handler)
         throw new DaemonError('NOT_FOUND', `no route ${req.method ?? ''} ${url.pathname}`);
       const body = req.method === 'POST' ? await readBody(req) : {};
-      const result = await handler(body, url.searchParams);
-      const text = JSON.stringify(result);
-      res.writeHead(200, {
-        'content-type': 'application/json; charset=utf-8',
-        'content-length': Buffer.byteLength(text),
-      });
-      res.end(text);
+      sendJson(res, await handler(body, url.searchParams));
     } catch (err) {
       if (!(err instanceof DaemonError)) log(`local API internal error: ${String(err)}`);
-      sendError(res, err);
+      if (res.headersSent) res.destroy();
+      else sendError(res, err);
     }
   }
 
   // Events: the token comes in the first frame, never in the URL.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   server.on('upgrade', (req, socket, head) => {
-    if (new URL(req.url ?? '/', 'http://127.0.0.1').pathname !== '/v1/events') {
+    if (
+      new URL(req.url ?? '/', 'http://127.0.0.1').pathname !== '/v1/events' ||
+      !hostAllowed(req.headers.host, port)
+    ) {
       socket.destroy();
       return;
     }
@@ -155,8 +201,9 @@ export async function startLocalApi(
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
+  port = (server.address() as AddressInfo).port;
   return {
-    port: (server.address() as AddressInfo).port,
+    port,
     close: async () => {
       for (const client of wss.clients) client.terminate();
       wss.close();
@@ -166,6 +213,15 @@ export async function startLocalApi(
       });
     },
   };
+}
+
+function sendJson(res: ServerResponse, result: unknown): void {
+  const text = JSON.stringify(result);
+  res.writeHead(200, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
 }
 
 async function readBody(req: IncomingMessage): Promise<Record<string, unknown>> {

@@ -406,6 +406,18 @@ export class PoolFiles implements FileHolder, RelayCache {
     }
   }
 
+  /** A file this device holds whole, for the local API to stream (the UI's full image view). */
+  async content(
+    fileId: string,
+  ): Promise<{ path: string; size: number; name: string; mime: string }> {
+    const path = await this.heldPath(fileId);
+    const held = this.held.get(fileId);
+    if (path === undefined || !held) {
+      throw new DaemonError('NOT_FOUND', `this device does not hold ${fileId}`);
+    }
+    return { path, size: held.size, name: held.info.name, mime: held.info.mime };
+  }
+
   /** Where a held file is, if it is still there unchanged; a changed one is lost. */
   private async heldPath(fileId: string): Promise<string | undefined> {
     if (!this.held.has(fileId)) return undefined;

@@ -10,6 +10,7 @@ import {
   type FileHolder,
   type MessageStore,
   type PageQuery,
+  type PeerLink,
   type StoredMessage,
   FileTransfer,
   PoolNode,
@@ -31,7 +32,11 @@ import {
 import { type DeviceDatabase, SqliteMessageStore } from '@poolnet/store-sqlite';
 import { SelectingTransport } from '@poolnet/transport-select';
 import { TcpTransport, type TcpTransportOptions } from '@poolnet/transport-tcp';
-import { type NodeWebRtcTransportOptions, WebRtcTransport } from '@poolnet/transport-webrtc';
+import {
+  type NodeWebRtcTransportOptions,
+  type SelectedRoute,
+  WebRtcTransport,
+} from '@poolnet/transport-webrtc';
 import type { SigningKey } from './account.js';
 import { DaemonError } from './errors.js';
 import type { PoolFiles } from './pool-files.js';
@@ -49,6 +54,8 @@ export interface MessageView {
   readonly kind: string;
   readonly text: string;
   readonly mine: boolean;
+  /** The file ids an offer or a withdrawal names (so the UI can show them in the chat). */
+  readonly files?: readonly string[];
 }
 
 export interface PoolRuntimeOptions {
@@ -75,7 +82,8 @@ export interface PoolRuntimeOptions {
   ensureSigningKey(): Promise<void>;
   onMessage(message: MessageView): void;
   onPlaced(placed: boolean): void;
-  onLink(peer: string, up: boolean, transport: string): void;
+  /** `relayed`: a TURN relay carries the link (WebRTC only; undefined while unknown). */
+  onLink(peer: string, up: boolean, transport: string, relayed?: boolean): void;
   onGone(reason: string): void;
   log(line: string): void;
   readonly clock?: Clock;
@@ -173,13 +181,17 @@ export class PoolRuntime {
     return position ? { path: [...position.path], slot: position.slot } : null;
   }
 
-  /** Peers with an open link, and the transport each uses. */
-  links(): Array<{ peer: string; transport: string; open: boolean }> {
-    return (this.node?.neighbours() ?? []).map((peer) => ({
-      peer,
-      transport: this.transport?.kindOf(peer) ?? 'unknown',
-      open: true,
-    }));
+  /** Peers with an open link, the transport each uses, and whether a TURN relay carries it. */
+  links(): Array<{ peer: string; transport: string; open: boolean; relayed?: boolean }> {
+    return (this.node?.neighbours() ?? []).map((peer) => {
+      const relayed = routeOf(this.transport?.carrierOf(asNodeId(peer)))?.relayed;
+      return {
+        peer,
+        transport: this.transport?.kindOf(asNodeId(peer)) ?? 'unknown',
+        open: true,
+        ...(relayed === undefined ? {} : { relayed }),
+      };
+    });
   }
 
   /** Sends a chat text to the pool; the message is stored and announced like any other. */
@@ -261,15 +273,28 @@ export class PoolRuntime {
     });
     // A link's transport is the one carrying it now: it changes when TCP drops to WebRTC.
     const carriers = new Map<string, string>();
+    // A WebRTC link's relayed flag comes from its selected candidate pair, read just after it
+    // opened: when it is not known yet, the link is announced again once it is.
+    const announce = (peer: NodeId, kind: string) => {
+      const carrier = routeOf(transport.carrierOf(peer));
+      this.options.onLink(peer, true, kind, carrier?.relayed);
+      if (carrier === undefined || carrier.relayed !== undefined) return;
+      void carrier.routeKnown.then((route) => {
+        const still =
+          this.transport === transport && routeOf(transport.carrierOf(peer)) === carrier;
+        if (route !== undefined && still) this.options.onLink(peer, true, kind, route.relayed);
+      });
+    };
     node.onLink((peer, up) => {
       const kind = transport.kindOf(peer) ?? carriers.get(peer) ?? 'unknown';
       if (up) carriers.set(peer, kind);
       else carriers.delete(peer);
-      this.options.onLink(peer, up, kind);
+      if (up) announce(peer, kind);
+      else this.options.onLink(peer, up, kind);
     });
     transport.onCarrierChange((peer, kind) => {
       carriers.set(peer, kind);
-      this.options.onLink(peer, true, kind);
+      announce(peer, kind);
     });
     this.node = node;
     this.transport = transport;
@@ -302,8 +327,20 @@ export class PoolRuntime {
       kind,
       text,
       mine: stored.author === this.options.device.deviceId,
+      ...offerFiles(message),
     };
   }
+}
+
+/** The file ids of an offer or a withdrawal, as `{ files }`; nothing for other messages. */
+function offerFiles(message: PoolMessage | undefined): { files?: string[] } {
+  const content = message?.content;
+  if (content?.case === 'fileOffer') return { files: content.value.files.map((f) => f.fileId) };
+  if (content?.case === 'mediaOffer' && content.value.file) {
+    return { files: [content.value.file.fileId] };
+  }
+  if (content?.case === 'retractOffer') return { files: [content.value.fileId] };
+  return {};
 }
 
 /** The pool message inside a stored signed message, or undefined when it is damaged. */
@@ -331,4 +368,16 @@ function corrupting(holder: FileHolder): FileHolder {
       return bad;
     },
   };
+}
+
+/** What a WebRTC carrier (`DataChannelLink`) tells about its route; TCP links have none. */
+interface RoutedLink {
+  readonly relayed: boolean | undefined;
+  readonly routeKnown: Promise<SelectedRoute | undefined>;
+}
+
+/** The carrier as a `RoutedLink`, or undefined for TCP and other transports. */
+function routeOf(link: PeerLink | undefined): RoutedLink | undefined {
+  if (link === undefined || !('routeKnown' in link) || !('relayed' in link)) return undefined;
+  return link as unknown as RoutedLink;
 }

@@ -15,6 +15,7 @@ export const FILES = {
   deviceKey: 'device.key',
   database: 'poolnet.db',
   downloads: 'downloads.json',
+  settings: 'settings.json',
 } as const;
 
 export class DataDir {

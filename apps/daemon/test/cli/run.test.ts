@@ -86,7 +86,8 @@ describe('poolnet server', () => {
     const url = /poolnet sync server: (http:\/\/127\.0\.0\.1:\d+)/.exec(run.stdout.text)?.[1];
     expect(url).toBeDefined();
     expect(run.stdout.text).toContain(`  data: ${dir}`);
-    expect(await get(`${url}/no-such-route`)).toBe(404);
+    // An API path: others may be the web UI's app routes (when apps/web/dist is built).
+    expect(await get(`${url}/v1/no-such-route`)).toBe(404);
     run.stop();
     expect(await run.exit).toBe(0);
     expect(run.stdout.text).toContain('SIGINT: closing');

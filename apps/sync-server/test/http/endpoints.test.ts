@@ -184,6 +184,29 @@ describe('HTTP endpoints', () => {
     });
   });
 
+  it('[ICE11a] with an alternate STUN port, /v1/ice lists both and both answer (the NAT check)', async () => {
+    const t = await start({
+      config: { stun: { host: '127.0.0.1', port: 0, alternatePort: 0 } },
+    });
+    const res = await getJson(t.server.url, '/v1/ice', {
+      headers: { authorization: `Bearer ${t.device('d1', 'u1')}` },
+    });
+    const body = res.body as { iceServers: Array<{ urls: string[] }> };
+    const urls = body.iceServers[0]?.urls ?? [];
+    expect(urls).toHaveLength(2);
+    expect(urls[0]).toBe(`stun:127.0.0.1:${t.server.stunPort}`);
+    const alternate = Number(/^stun:127\.0\.0\.1:(\d+)$/.exec(urls[1] ?? '')?.[1]);
+    expect(alternate).not.toBe(t.server.stunPort);
+    const client = await openStunClient('udp4', '127.0.0.1');
+    stunClients.push(client);
+    const { response } = await client.bind({
+      address: '127.0.0.1',
+      family: 'IPv4',
+      port: alternate,
+    });
+    expect(response.type).toBe(StunMessageType.BindingSuccessResponse);
+  });
+
   it('[HTTP12] a STUN Binding Request to the server STUN port is answered', async () => {
     const t = await start();
     const client = await openStunClient('udp4', '127.0.0.1');

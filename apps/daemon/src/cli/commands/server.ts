@@ -79,6 +79,7 @@ export const server = defineCommand({
   },
   async run(ctx, values) {
     const file = await configFile(values.config);
+    const sync = await import('@poolnet/sync-server');
     const rp = (file.rp ?? {}) as Record<string, unknown>;
     const port = values.port === undefined ? (file.port ?? 8080) : portValue(values.port);
     const origins =
@@ -100,11 +101,12 @@ export const server = defineCommand({
         databaseUrl: values['database-url'],
         logLevel: values['log-level'],
         stun,
+        // The browser node's page at `/`: POOLNET_WEB_DIR, the config file's, or the built UI.
+        webDir: process.env.POOLNET_WEB_DIR ?? file.webDir ?? sync.builtWebDir(),
       }),
       rp: { name: 'Poolnet', ...rp, id: values['rp-id'] ?? rp.id ?? 'localhost', origins },
     } as ServerConfigInput;
 
-    const sync = await import('@poolnet/sync-server');
     let config;
     try {
       config = sync.parseServerConfig(input);

@@ -43,6 +43,8 @@ export const start = defineCommand({
         origins: [`http://localhost:${port}`, serverUrl],
       },
       logLevel: 'warn',
+      // The browser node's page at `/` (invite links open there), when the UI is built.
+      webDir: process.env.POOLNET_WEB_DIR ?? sync.builtWebDir(),
     });
     let server;
     try {
@@ -64,10 +66,12 @@ export const start = defineCommand({
     });
     const rel = values.data ?? './data';
     if (ctx.json) {
-      ctx.out.jsonLine({ serverUrl, device, port: daemon.port });
+      ctx.out.jsonLine({ serverUrl, device, port: daemon.port, ui: daemon.uiUrl });
     } else {
       ctx.out.line(`poolnet sync server: ${serverUrl}`);
       ctx.out.line(`this device's daemon: http://127.0.0.1:${daemon.port} (data ${device})`);
+      ctx.out.line('');
+      if (daemon.uiUrl) ctx.out.line(`Open the app: ${daemon.uiUrl}`);
       ctx.out.line('');
       ctx.out.line('Try, in another terminal:');
       ctx.out.line(`  npx poolnet register --name You --data ${rel}/device`);

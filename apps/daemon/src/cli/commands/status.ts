@@ -1,5 +1,5 @@
 /** `poolnet status`: the server connection, the account, and each pool's place and links. */
-import type { PoolStatus, Status } from '../../api-types.js';
+import type { NatStatus, PoolStatus, Status } from '../../api-types.js';
 import { shortId } from '../clock.js';
 import { defineCommand } from '../command.js';
 import type { Style } from '../output.js';
@@ -14,10 +14,19 @@ function links(pool: PoolStatus, style: Style, verbose: boolean): string {
   return pool.links
     .map((link) => {
       const peer = verbose ? link.peer : shortId(link.peer);
-      const text = `${peer} ${link.transport}`;
+      // `relayed`: the bytes go through the TURN server, not straight between the devices.
+      const text = `${peer} ${link.transport}${link.relayed === true ? ' (relayed via TURN)' : ''}`;
       return link.open ? text : style.dim(`${text} (opening)`);
     })
     .join(', ');
+}
+
+/** One line on the NAT check: the verdict, and a warning when only a relay reaches us. */
+function natLine(nat: NatStatus | null | undefined, style: Style): string {
+  if (nat === undefined || nat === null) return style.dim('not checked yet');
+  const text = `${nat.type}  ${nat.message}`;
+  if (!nat.directReachable) return style.yellow(text);
+  return nat.type === 'unknown' ? style.dim(text) : text;
 }
 
 export const status = defineCommand({
@@ -43,6 +52,7 @@ export const status = defineCommand({
       );
     }
     ctx.out.line(`data     ${answer.dataDir}`);
+    ctx.out.line(`nat      ${natLine(answer.nat, ctx.out.style)}`);
     ctx.out.line();
     if (answer.pools.length === 0) return ctx.out.line(dim('no pools'));
     ctx.out.table(

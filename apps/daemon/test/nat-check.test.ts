@@ -1,0 +1,284 @@
+/**
+ * The NAT check (ADR 0010): the classification case by case, the STUN client's reading of
+ * responses, and `checkNat` against real UDP responders on loopback — the sync server's own
+ * STUN responder, and responders that report the mapped address a NAT would have made.
+ */
+import { createSocket, type Socket } from 'node:dgram';
+import {
+  StunServer,
+  answerDatagram,
+  encodeStunMessage,
+  encodeXorMappedAddress,
+  StunAttributeType,
+  StunMessageType,
+} from '@poolnet/sync-server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Devices } from './devices.js';
+import { type Json, eventually } from './fixture.js';
+import {
+  checkNat,
+  classifyNat,
+  stunTargets,
+  type NatObservation,
+} from '../src/daemon/nat-check.js';
+import { bindingRequest, mappedAddressIn } from '../src/daemon/stun-client.js';
+
+const A = { host: '198.51.100.1', port: 3479 };
+const B = { host: '198.51.100.1', port: 3480 };
+const LOCAL = ['127.0.0.1', '10.1.0.2'];
+
+function observe(...mapped: Array<{ address: string; port: number } | undefined>): NatObservation {
+  return {
+    localPort: 5000,
+    localAddresses: LOCAL,
+    answers: mapped.map((m, i) => ({ server: i === 0 ? A : B, mapped: m })),
+  };
+}
+
+describe('classifyNat', () => {
+  it('two equal mappings from behind a NAT: cone, reachable directly', () => {
+    const v = classifyNat(
+      observe({ address: '198.51.100.11', port: 5000 }, { address: '198.51.100.11', port: 5000 }),
+    );
+    expect(v).toMatchObject({ type: 'cone', directReachable: true });
+    expect(v.publicAddress).toBe('198.51.100.11:5000');
+  });
+
+  it('a new mapping per destination: symmetric, reachable only through TURN', () => {
+    const v = classifyNat(
+      observe({ address: '198.51.100.13', port: 40001 }, { address: '198.51.100.13', port: 51234 }),
+    );
+    expect(v).toMatchObject({ type: 'symmetric', directReachable: false });
+    expect(v.message).toContain('TURN');
+  });
+
+  it('a different public address per destination is symmetric too', () => {
+    const v = classifyNat(
+      observe({ address: '203.0.113.1', port: 5000 }, { address: '203.0.113.2', port: 5000 }),
+    );
+    expect(v.type).toBe('symmetric');
+  });
+
+  it('the mapped address is the socket itself: no NAT', () => {
+    const v = classifyNat(
+      observe({ address: '10.1.0.2', port: 5000 }, { address: '10.1.0.2', port: 5000 }),
+    );
+    expect(v).toMatchObject({ type: 'none', directReachable: true });
+  });
+
+  it('an own address but another port is a NAT (port translation), not none', () => {
+    const v = classifyNat(
+      observe({ address: '10.1.0.2', port: 6000 }, { address: '10.1.0.2', port: 6000 }),
+    );
+    expect(v.type).toBe('cone');
+  });
+
+  it('no answer at all: blocked, not directly reachable', () => {
+    const v = classifyNat(observe(undefined, undefined));
+    expect(v).toMatchObject({ type: 'blocked', publicAddress: null, directReachable: false });
+  });
+
+  it('one answer from behind a NAT cannot tell cone from symmetric: unknown', () => {
+    expect(classifyNat(observe({ address: '203.0.113.1', port: 7 }, undefined)).type).toBe(
+      'unknown',
+    );
+    expect(classifyNat(observe({ address: '203.0.113.1', port: 7 })).type).toBe('unknown');
+  });
+
+  it('one answer equal to the socket: none', () => {
+    expect(classifyNat(observe({ address: '127.0.0.1', port: 5000 })).type).toBe('none');
+  });
+
+  it('no STUN server at all: unknown', () => {
+    expect(classifyNat({ localPort: 1, localAddresses: LOCAL, answers: [] }).type).toBe('unknown');
+  });
+
+  it('IPv6 spellings of one address compare equal', () => {
+    const v = classifyNat({
+      localPort: 5000,
+      localAddresses: ['2001:db8::1'],
+      answers: [{ server: A, mapped: { address: '2001:db8:0:0:0:0:0:1', port: 5000 } }],
+    });
+    expect(v.type).toBe('none');
+  });
+});
+
+describe('stunTargets', () => {
+  it('takes the stun: urls in order and skips TURN and junk', () => {
+    expect(
+      stunTargets([
+        { urls: ['stun:198.51.100.1:3479', 'stun:198.51.100.1:3480'] },
+        { urls: ['turn:198.51.100.1:3478?transport=udp'], username: 'u', credential: 'c' },
+        { urls: 'stun:[2001:db8::1]:3478' },
+        { urls: ['stun:nohost', 'stun:h:99999', 7] },
+        null,
+        'stun:bare:1',
+      ]),
+    ).toEqual([A, B, { host: '2001:db8::1', port: 3478 }]);
+  });
+});
+
+describe('the STUN client', () => {
+  it('reads XOR-MAPPED-ADDRESS from the server responder and refuses other transactions', () => {
+    const { bytes, transactionId } = bindingRequest();
+    const outcome = answerDatagram(
+      bytes,
+      { address: '203.0.113.9', port: 40_000 },
+      {
+        software: undefined,
+        maxDatagramBytes: 1280,
+      },
+    );
+    if (outcome.kind !== 'respond') throw new Error(outcome.kind);
+    expect(mappedAddressIn(outcome.response, transactionId)).toEqual({
+      address: '203.0.113.9',
+      port: 40_000,
+    });
+    expect(mappedAddressIn(outcome.response, Buffer.alloc(12))).toBeUndefined();
+    expect(mappedAddressIn(outcome.response.subarray(0, 24), transactionId)).toBeUndefined();
+    expect(mappedAddressIn(new Uint8Array(3), transactionId)).toBeUndefined();
+    expect(mappedAddressIn(bytes, transactionId)).toBeUndefined(); // a request, not a response
+  });
+
+  it('reads an IPv6 mapped address', () => {
+    const { bytes, transactionId } = bindingRequest();
+    const outcome = answerDatagram(
+      bytes,
+      { address: '2001:db8::7', port: 9 },
+      {
+        software: undefined,
+        maxDatagramBytes: 1280,
+      },
+    );
+    if (outcome.kind !== 'respond') throw new Error(outcome.kind);
+    expect(mappedAddressIn(outcome.response, transactionId)).toEqual({
+      address: '2001:db8:0:0:0:0:0:7',
+      port: 9,
+    });
+  });
+});
+
+const sockets: Socket[] = [];
+const servers: StunServer[] = [];
+afterEach(async () => {
+  for (const s of sockets.splice(0)) s.close();
+  for (const s of servers.splice(0)) await s.close();
+});
+
+/** A UDP responder that claims the requester is at `mapped()` (undefined: stays silent). */
+async function natResponder(
+  mapped: () => { address: string; port: number } | undefined,
+): Promise<{ host: string; port: number }> {
+  const socket = createSocket('udp4');
+  sockets.push(socket);
+  socket.on('message', (datagram, remote) => {
+    const claim = mapped();
+    if (claim === undefined) return;
+    const transactionId = datagram.subarray(8, 20);
+    const response = encodeStunMessage(
+      {
+        type: StunMessageType.BindingSuccessResponse,
+        transactionId,
+        attributes: [
+          {
+            type: StunAttributeType.XorMappedAddress,
+            value: encodeXorMappedAddress({ family: 'IPv4', ...claim }, transactionId),
+          },
+        ],
+      },
+      { fingerprint: true },
+    );
+    socket.send(response, remote.port, remote.address);
+  });
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  return { host: '127.0.0.1', port: socket.address().port };
+}
+
+describe('checkNat over UDP', () => {
+  it('the sync server responder on two ports, seen from this machine: none', async () => {
+    const targets = [];
+    for (let i = 0; i < 2; i++) {
+      const server = new StunServer();
+      servers.push(server);
+      targets.push({ host: '127.0.0.1', port: (await server.start(server0)).port });
+    }
+    const nat = await checkNat(targets, { now: () => 42 });
+    expect(nat).toMatchObject({ type: 'none', directReachable: true, checkedAt: 42 });
+    expect(nat.publicAddress).toMatch(/^127\.0\.0\.1:\d+$/);
+  });
+
+  it('responders that see one mapping: cone; one mapping each: symmetric', async () => {
+    const at = (port: number) => () => ({ address: '203.0.113.5', port });
+    const cone = await checkNat([await natResponder(at(40_000)), await natResponder(at(40_000))]);
+    expect(cone).toMatchObject({ type: 'cone', publicAddress: '203.0.113.5:40000' });
+    const symmetric = await checkNat([
+      await natResponder(at(40_001)),
+      await natResponder(at(40_002)),
+    ]);
+    expect(symmetric).toMatchObject({ type: 'symmetric', directReachable: false });
+  });
+
+  it('silent responders: blocked after the timeout, retransmitting meanwhile', async () => {
+    let heard = 0;
+    const silent = await natResponder(() => {
+      heard++;
+      return undefined;
+    });
+    const started = Date.now();
+    const nat = await checkNat([silent], { rtoMs: 50, timeoutMs: 400 });
+    expect(nat.type).toBe('blocked');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(350);
+    expect(heard).toBeGreaterThanOrEqual(3);
+  });
+});
+
+const server0 = { host: '127.0.0.1', port: 0 };
+
+describe('checkNat, aborted', () => {
+  it('stops waiting as soon as the signal fires (a daemon closing)', async () => {
+    const silent = await natResponder(() => undefined);
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(), 50);
+    const started = Date.now();
+    await checkNat([silent, silent], { timeoutMs: 10_000, signal: abort.signal });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe("the daemon's status", () => {
+  it('reports the NAT check, and WebRTC links with their route, in status and link events', async () => {
+    // WebRTC only, so the links carry a route (TCP links have none).
+    const tcp = process.env.POOLNET_TCP;
+    process.env.POOLNET_TCP = 'off';
+    const bench = await Devices.start();
+    try {
+      const ada = await bench.device('ada');
+      const bob = await bench.device('bob');
+      const events = await bench.events(ada);
+      const nat = await eventually(async () => (await ada.api.ok('GET', '/v1/status')).nat, 'nat');
+      // Loopback: the responder sees the socket's own address, so there is no NAT.
+      expect(nat).toMatchObject({ type: 'none', directReachable: true });
+      expect(nat.publicAddress).toMatch(/^127\.0\.0\.1:\d+$/);
+      expect(nat.checkedAt).toBeGreaterThan(0);
+
+      const pool = await bench.pool(ada, [bob], 'Route');
+      const link = await eventually(async () => {
+        const status = await ada.api.ok('GET', '/v1/status');
+        return status.pools
+          .find((p: Json) => p.id === pool)
+          ?.links.find((l: Json) => l.relayed !== undefined);
+      }, 'a link with a known route');
+      expect(link).toMatchObject({ transport: 'webrtc', relayed: false });
+      await eventually(
+        async () => events.some((e) => e.type === 'link' && e.up && e.relayed === false),
+        'a link event with relayed: false',
+      );
+      const { stdout } = await ada.cli('status');
+      expect(stdout).toMatch(/^nat\s+none\s+no NAT/m);
+    } finally {
+      await bench.close();
+      if (tcp === undefined) delete process.env.POOLNET_TCP;
+      else process.env.POOLNET_TCP = tcp;
+    }
+  });
+});
