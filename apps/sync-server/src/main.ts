@@ -7,11 +7,19 @@
  * separated; default http://localhost:<port> and http://127.0.0.1:<port>, which devices on
  * this machine use), POOLNET_CONFIG (a JSON file with any setting
  * of the config schema — TLS, TURN, rate limits, STUN…; the variables above override it),
- * POOLNET_LOG_LEVEL (info; JSON log lines on stdout after the address lines).
+ * POOLNET_LOG_LEVEL (info; JSON log lines on stdout after the address lines), POOLNET_WEB_DIR
+ * (the browser node's page served at `/`; default apps/web/dist when it is built).
+ *
+ * Cluster mode (docs/decisions/0009-sync-server-cluster.md): POOLNET_NATS_URL (nats://…;
+ * needs POOLNET_DATABASE_URL), POOLNET_INSTANCE_ID (default: host name and port),
+ * POOLNET_PUBLIC_URL (where devices reach this instance; default http://<host>:<port>), or
+ * the `cluster` object of the config file.
  */
+import { hostname } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import { startPoolnetServer } from './api/compose.js';
+import { builtWebDir } from './http/web-app.js';
 import { ConfigError } from './http/errors.js';
 import { type ServerConfigInput, parseServerConfig } from './http/config.js';
 
@@ -56,6 +64,23 @@ function configFromEnv(env: NodeJS.ProcessEnv): ServerConfigInput {
     rp.origins ?? [`http://localhost:${String(port)}`, `http://127.0.0.1:${String(port)}`];
   const defined = (entries: Record<string, unknown>) =>
     Object.fromEntries(Object.entries(entries).filter(([, value]) => value !== undefined));
+  const fileCluster = file.cluster as Record<string, unknown> | undefined;
+  const natsUrl = text('POOLNET_NATS_URL');
+  const cluster =
+    natsUrl === undefined && fileCluster === undefined
+      ? undefined
+      : {
+          instanceId: `${hostname()
+            .replace(/[^A-Za-z0-9_-]/g, '-')
+            .slice(0, 40)}-${String(port)}`,
+          publicUrl: `http://${text('POOLNET_HOST') ?? '127.0.0.1'}:${String(port)}`,
+          ...fileCluster,
+          ...defined({
+            natsUrl,
+            instanceId: text('POOLNET_INSTANCE_ID'),
+            publicUrl: text('POOLNET_PUBLIC_URL'),
+          }),
+        };
   return {
     ...file,
     ...defined({
@@ -64,6 +89,9 @@ function configFromEnv(env: NodeJS.ProcessEnv): ServerConfigInput {
       dataDir: text('POOLNET_DATA'),
       databaseUrl: text('POOLNET_DATABASE_URL'),
       logLevel: text('POOLNET_LOG_LEVEL'),
+      cluster,
+      // The browser node's page: POOLNET_WEB_DIR, the config file's, or apps/web/dist if built.
+      webDir: text('POOLNET_WEB_DIR') ?? file.webDir ?? builtWebDir(),
     }),
     rp: { name: 'Poolnet', ...rp, id: text('POOLNET_RP_ID') ?? rp.id ?? 'localhost', origins },
   } as ServerConfigInput;
@@ -79,6 +107,7 @@ async function main(): Promise<void> {
       wsUrl: server.wsUrl,
       stunPort: server.stunPort,
       store: config.databaseUrl === undefined ? 'sqlite' : 'postgres',
+      instance: config.cluster?.instanceId,
     },
     'listening',
   );
@@ -86,6 +115,9 @@ async function main(): Promise<void> {
   console.log(`  signalling: ${server.wsUrl}`);
   console.log(`  stun: udp port ${server.stunPort}`);
   console.log(`  data: ${config.databaseUrl === undefined ? config.dataDir : 'PostgreSQL'}`);
+  if (config.cluster) {
+    console.log(`  cluster: instance ${config.cluster.instanceId}, NATS ${config.cluster.natsUrl}`);
+  }
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -51,16 +51,26 @@ export class Account {
     private readonly dir: DataDir,
     readonly serverUrl: string,
     readonly signingKey: SigningKey,
+    fallbackUrls: readonly string[] = [],
   ) {
-    this.api = new ServerApi(serverUrl, {
-      refreshToken: () => this.file?.refreshToken,
-      onTokens: (tokens) => this.saveTokens(tokens),
-      signIn: () => this.signInWithPasskey(),
-    });
+    this.api = new ServerApi(
+      serverUrl,
+      {
+        refreshToken: () => this.file?.refreshToken,
+        onTokens: (tokens) => this.saveTokens(tokens),
+        signIn: () => this.signInWithPasskey(),
+      },
+      Date.now,
+      fallbackUrls,
+    );
   }
 
-  /** Loads what the data directory holds (creating the signing key once). */
-  static async load(dir: DataDir, serverUrl: string): Promise<Account> {
+  /**
+   * Loads what the data directory holds (creating the signing key once). `serverUrls`: one
+   * URL, or several comma-separated instances of one cluster; the first is the account's.
+   */
+  static async load(dir: DataDir, serverUrls: string): Promise<Account> {
+    const [serverUrl = '', ...fallbackUrls] = serverUrls.split(',').map((u) => u.trim());
     let key = await dir.readJson(FILES.deviceKey, (v) => deviceKeySchema.parse(v));
     if (key === undefined) {
       const pair = nodeCrypto().generateKeyPair();
@@ -70,10 +80,15 @@ export class Account {
       };
       await dir.writeJson(FILES.deviceKey, key);
     }
-    const account = new Account(dir, serverUrl.replace(/\/+$/, ''), {
-      secretKey: Uint8Array.from(Buffer.from(key.secretKey, 'base64url')),
-      publicKey: Uint8Array.from(Buffer.from(key.publicKey, 'base64url')),
-    });
+    const account = new Account(
+      dir,
+      serverUrl.replace(/\/+$/, ''),
+      {
+        secretKey: Uint8Array.from(Buffer.from(key.secretKey, 'base64url')),
+        publicKey: Uint8Array.from(Buffer.from(key.publicKey, 'base64url')),
+      },
+      fallbackUrls.filter((u) => u !== ''),
+    );
     const file = await dir.readJson(FILES.account, (v) => accountSchema.parse(v));
     if (file && file.serverUrl.replace(/\/+$/, '') !== account.serverUrl) {
       throw new DaemonError(
@@ -172,6 +187,13 @@ export class Account {
   async setDisplayName(name: string): Promise<void> {
     if (!this.file || this.file.displayName === name) return;
     this.file = { ...this.file, displayName: name };
+    await this.dir.writeJson(FILES.account, this.file);
+  }
+
+  /** Remembers this device's new name (renamed on the server first). */
+  async setDeviceName(name: string): Promise<void> {
+    if (!this.file || this.file.deviceName === name) return;
+    this.file = { ...this.file, deviceName: name };
     await this.dir.writeJson(FILES.account, this.file);
   }
 

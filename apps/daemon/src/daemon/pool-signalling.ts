@@ -8,6 +8,10 @@
  * told to link with gets a disconnect (the server has already told those peers the same), and
  * server epochs are shifted so the engine always sees them increase, even when the server
  * restarted and counts from 1 again.
+ *
+ * Against a clustered server: a socket that cannot open, or drops without a close frame (the
+ * instance died), moves to the next instance the API knows; a close with 1012 (the pool moved
+ * to another owner) is retried at once, because the pool is already served elsewhere.
  */
 import {
   type ClientFrameSchema,
@@ -74,6 +78,10 @@ export interface PoolSignallingOptions {
 
 /** Close codes are 4000 + the wire ErrorCode (see the sync server's signalling rules). */
 const CLOSED_UNAUTHENTICATED = 4000 + ErrorCode.UNAUTHENTICATED;
+/** Cluster mode: the pool moved to another instance; join again now. */
+const CLOSED_POOL_MOVED = 1012;
+/** No close frame: the server went away (killed, network down). */
+const CLOSED_ABNORMALLY = 1006;
 /** Refusals after which retrying cannot help. */
 const FINAL_REASONS = new Set(['ACCESS_ENDED', 'NOT_A_MEMBER']);
 
@@ -202,6 +210,8 @@ export class PoolSignalling implements SignallingClient {
       }
       this.onFrame(ws, frame);
     });
+    let opened = false;
+    ws.on('open', () => (opened = true));
     ws.on('error', (err) => this.log(`signalling socket: ${err.message}`));
     ws.on('close', (code, reasonBytes) => {
       clearInterval(this.heartbeat);
@@ -215,7 +225,14 @@ export class PoolSignalling implements SignallingClient {
         return;
       }
       if (code === CLOSED_UNAUTHENTICATED) this.options.api.forget();
-      this.retry();
+      if (!opened || code === CLOSED_ABNORMALLY) {
+        // That instance is gone: the next one, at once if there is one.
+        if (this.options.api.failover()) {
+          this.log(`server unreachable; trying ${this.options.api.activeUrl}`);
+          return this.retry(true);
+        }
+      }
+      this.retry(code === CLOSED_POOL_MOVED);
     });
   }
 
@@ -226,6 +243,7 @@ export class PoolSignalling implements SignallingClient {
         const value = body.value;
         if (!value.cert || !value.position) return;
         this.failures = 0;
+        void this.options.api.discover();
         // A new placement: links of the last session are gone on the other side too.
         for (const peer of this.ordered) this.emit((e) => e.disconnect(peer));
         this.ordered.clear();
@@ -336,9 +354,14 @@ export class PoolSignalling implements SignallingClient {
     }
   }
 
-  private retry(): void {
+  /** `soon`: the server asked us to come back (or we moved instance): well under a second. */
+  private retry(soon = false): void {
     if (this.stopped) return;
     this.failures++;
+    if (soon && this.failures <= 3) {
+      this.retryTimer = setTimeout(() => void this.connect(), 100 + Math.random() * 700);
+      return;
+    }
     const min = this.options.minRetryMs ?? 3000;
     const max = this.options.maxRetryMs ?? 30_000;
     const delay = Math.min(max, min * 2 ** Math.min(this.failures - 1, 4));

@@ -27,6 +27,8 @@ export interface RunDaemonOptions {
 export interface RunningDaemon {
   readonly port: number;
   readonly daemon: Daemon;
+  /** The web UI with the API token in the fragment (never sent to a server, read by the page). */
+  readonly uiUrl: string;
   close(): Promise<void>;
 }
 
@@ -46,16 +48,17 @@ const held = new Set<string>();
 
 export async function runDaemon(options: RunDaemonOptions): Promise<RunningDaemon> {
   const log = options.log ?? (() => undefined);
-  let serverUrl: URL;
-  try {
-    serverUrl = new URL(options.serverUrl);
-    if (serverUrl.protocol !== 'http:' && serverUrl.protocol !== 'https:') throw new Error();
-  } catch {
-    throw new DaemonError(
-      'BAD_REQUEST',
-      `--server must be an http(s) URL, not ${options.serverUrl}`,
-    );
-  }
+  // Several comma-separated URLs: instances of one cluster, the first the account's.
+  const serverUrls = options.serverUrl.split(',').map((text) => {
+    try {
+      const url = new URL(text.trim());
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error();
+      return url;
+    } catch {
+      throw new DaemonError('BAD_REQUEST', `--server must be an http(s) URL, not ${text}`);
+    }
+  });
+  const serverUrl = serverUrls.map((u) => u.origin + u.pathname.replace(/\/+$/, '')).join(',');
   const dir = new DataDir(options.dataDir);
   await dir.ensure();
   const running = await dir
@@ -78,7 +81,7 @@ export async function runDaemon(options: RunDaemonOptions): Promise<RunningDaemo
 
 async function start(
   dir: DataDir,
-  serverUrl: URL,
+  serverUrl: string,
   options: RunDaemonOptions,
   log: (line: string) => void,
 ): Promise<RunningDaemon> {
@@ -89,7 +92,7 @@ async function start(
   }
   const bind = process.env.POOLNET_WEBRTC_BIND;
   const daemon = await Daemon.open({
-    serverUrl: serverUrl.origin + serverUrl.pathname.replace(/\/+$/, ''),
+    serverUrl,
     dataDir: dir.path,
     log,
     webrtc: options.webrtc ?? (bind ? { bindAddress: bind } : {}),
@@ -108,6 +111,7 @@ async function start(
   return {
     port: api.port,
     daemon,
+    uiUrl: `http://127.0.0.1:${api.port}/#token=${token}`,
     close: () =>
       (closing ??= (async () => {
         await api.close();

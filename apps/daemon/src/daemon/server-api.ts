@@ -3,6 +3,11 @@
  * memory, the rotating refresh token on disk (through `onTokens`), and, when both fail, a
  * fresh sign-in with the device's own passkey. Every refusal becomes a `DaemonError` carrying
  * the server's code.
+ *
+ * A clustered server has several instances sharing one state: the API knows their URLs (the
+ * ones given with `--server`, and those `GET /v1/cluster` advertises) and fails over to the
+ * next when the one in use does not answer. `baseUrl`, the first, stays the device's identity
+ * (its account file and its WebAuthn origin).
  */
 import { DaemonError } from './errors.js';
 
@@ -32,19 +37,73 @@ export type Json = any;
 /** Refresh this long before the access token expires. */
 const EARLY_MS = 30_000;
 
+/** Ask a cluster for its instances at most this often. */
+const DISCOVER_EVERY_MS = 30_000;
+
 export class ServerApi {
   private access: { token: string; expiresAt: number } | undefined;
   private refreshing: Promise<string> | undefined;
+  /** Every instance URL known, `baseUrl` first; `active` indexes the one in use. */
+  private readonly urls: string[];
+  private active = 0;
+  private discovered = 0;
 
   constructor(
     readonly baseUrl: string,
     private readonly hooks: SessionHooks,
     private readonly now: () => number = Date.now,
-  ) {}
+    fallbacks: readonly string[] = [],
+  ) {
+    this.urls = [...new Set([baseUrl, ...fallbacks].map(normalize))];
+  }
 
-  /** The signalling WebSocket URL. */
+  /** The instance in use now. */
+  get activeUrl(): string {
+    return this.urls[this.active] ?? this.baseUrl;
+  }
+
+  /** Every instance URL known (the first is `baseUrl`). */
+  get knownUrls(): readonly string[] {
+    return [...this.urls];
+  }
+
+  /** The signalling WebSocket URL (of the instance in use). */
   get signalUrl(): string {
-    return `${this.baseUrl.replace(/^http/, 'ws')}/v1/signal`;
+    return `${this.activeUrl.replace(/^http/, 'ws')}/v1/signal`;
+  }
+
+  /** The instance in use did not answer: use the next one. Returns whether there is another. */
+  failover(): boolean {
+    if (this.urls.length < 2) return false;
+    this.active = (this.active + 1) % this.urls.length;
+    return true;
+  }
+
+  /**
+   * Learns the cluster's instances from `GET /v1/cluster` (at most every 30 s; a server that
+   * is not clustered answers 404 and nothing changes). Never throws.
+   */
+  async discover(): Promise<void> {
+    if (this.now() - this.discovered < DISCOVER_EVERY_MS) return;
+    this.discovered = this.now();
+    try {
+      const answer = (await this.sendTo(
+        this.activeUrl,
+        'GET',
+        '/v1/cluster',
+        undefined,
+        undefined,
+      )) as {
+        instances?: { url?: unknown }[];
+      };
+      for (const instance of answer.instances ?? []) {
+        if (typeof instance.url !== 'string' || !/^https?:\/\//.test(instance.url)) continue;
+        const url = normalize(instance.url);
+        if (!this.urls.includes(url)) this.urls.push(url);
+      }
+    } catch {
+      // Not a cluster, or not reachable now: the URLs known stay.
+    }
   }
 
   /** An anonymous call (the begin/finish ceremonies, invites preview). */
@@ -104,7 +163,25 @@ export class ServerApi {
     return tokens.accessToken;
   }
 
+  /** Sends to the instance in use; when it does not answer, tries each other once. */
   private async send(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    token: string | undefined,
+  ): Promise<Json> {
+    for (let tried = 1; ; tried++) {
+      try {
+        return await this.sendTo(this.activeUrl, method, path, body, token);
+      } catch (err) {
+        const unreachable = err instanceof DaemonError && err.code === 'SERVER_UNREACHABLE';
+        if (!unreachable || tried >= this.urls.length || !this.failover()) throw err;
+      }
+    }
+  }
+
+  private async sendTo(
+    baseUrl: string,
     method: 'GET' | 'POST',
     path: string,
     body: unknown,
@@ -115,26 +192,22 @@ export class ServerApi {
     if (method === 'POST') headers['content-type'] = 'application/json';
     let res: Response;
     try {
-      res = await fetch(`${this.baseUrl}${path}`, {
+      res = await fetch(`${baseUrl}${path}`, {
         method,
         headers,
         body: method === 'POST' ? JSON.stringify(body ?? {}) : undefined,
         signal: AbortSignal.timeout(15_000),
       });
     } catch (cause) {
-      throw new DaemonError('SERVER_UNREACHABLE', `cannot reach ${this.baseUrl}`, { cause });
+      throw new DaemonError('SERVER_UNREACHABLE', `cannot reach ${baseUrl}`, { cause });
     }
     let json: Json;
     try {
       json = await res.json();
     } catch (cause) {
-      throw new DaemonError(
-        'SERVER_UNREACHABLE',
-        `${this.baseUrl} answered ${res.status}, not JSON`,
-        {
-          cause,
-        },
-      );
+      throw new DaemonError('SERVER_UNREACHABLE', `${baseUrl} answered ${res.status}, not JSON`, {
+        cause,
+      });
     }
     if (res.ok) return json;
     const error = (json as { error?: { code?: unknown; message?: unknown; reason?: unknown } })
@@ -148,3 +221,5 @@ export class ServerApi {
     });
   }
 }
+
+const normalize = (url: string): string => url.trim().replace(/\/+$/, '');

@@ -6,7 +6,14 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { AuthService } from '../auth/auth-service.js';
+import {
+  ClusterNode,
+  clusterMetrics,
+  clusterRoutes,
+  standaloneHealthRoute,
+} from '../cluster/index.js';
 import { isAuthError } from '../auth/errors.js';
 import type { ServerConfig } from '../http/config.js';
 import { ConfigError } from '../http/errors.js';
@@ -30,7 +37,77 @@ export async function startPoolnetServer(
   config: ServerConfig,
   options: PoolnetServerOptions = {},
 ): Promise<SyncServer> {
-  const secret = await loadAuthSecret(join(config.dataDir, AUTH_SECRET_FILE));
+  if (config.cluster === undefined || config.databaseUrl === undefined) {
+    return startInstance(config, options, undefined);
+  }
+  const logger =
+    options.deps?.logger ??
+    pino({
+      level: config.logLevel,
+      base: { service: 'poolnet-sync', instance: config.cluster.instanceId },
+    });
+  const cluster = await ClusterNode.start(config.cluster, config.databaseUrl, logger);
+  try {
+    const server = await startInstance(
+      config,
+      { ...options, deps: { ...options.deps, logger } },
+      cluster,
+    );
+    let closing: Promise<void> | undefined;
+    return {
+      ...server,
+      close: () => (closing ??= server.close().finally(() => cluster.close())),
+    };
+  } catch (err) {
+    await cluster.close();
+    throw err;
+  }
+}
+
+/**
+ * [CL5] The secrets every instance must share (the token MAC key, the certificate
+ * authority's seed) come from the cluster's table; this instance's files only seed it when
+ * it is the first one.
+ */
+async function clusterSecrets(
+  cluster: ClusterNode,
+  config: ServerConfig,
+  localSecret: Uint8Array,
+): Promise<{ secret: Uint8Array; authorityKey: Uint8Array }> {
+  const secret = await cluster.sharedSecret(
+    'auth-secret',
+    Buffer.from(localSecret).toString('base64url'),
+  );
+  const keyPath = config.authorityKeyPath ?? join(config.dataDir, 'authority.key');
+  const localKey = await readFile(keyPath, 'utf8').then(
+    (text) => text.trim(),
+    () => randomBytes(32).toString('hex'),
+  );
+  if (!/^[0-9a-f]{64}$/i.test(localKey)) {
+    throw new ConfigError([
+      { path: 'authorityKeyPath', message: `${keyPath} does not hold a 64-digit hex seed` },
+    ]);
+  }
+  const authorityKey = await cluster.sharedSecret('authority-key', localKey);
+  if (!/^[0-9a-f]{64}$/i.test(authorityKey)) {
+    throw new ConfigError([
+      { path: 'cluster', message: 'the shared authority key is not 32 bytes' },
+    ]);
+  }
+  return {
+    secret: Uint8Array.from(Buffer.from(secret, 'base64url')),
+    authorityKey: Uint8Array.from(Buffer.from(authorityKey, 'hex')),
+  };
+}
+
+async function startInstance(
+  config: ServerConfig,
+  options: PoolnetServerOptions,
+  cluster: ClusterNode | undefined,
+): Promise<SyncServer> {
+  const localSecret = await loadAuthSecret(join(config.dataDir, AUTH_SECRET_FILE));
+  const shared = cluster && (await clusterSecrets(cluster, config, localSecret));
+  const secret = shared?.secret ?? localSecret;
   let signingKeys: DeviceSigningKeys | undefined;
   // The store is opened by the edge and handed to `routes`, which runs before it listens.
   let auth: AuthService | undefined;
@@ -51,7 +128,21 @@ export async function startPoolnetServer(
       }
     },
     devicePublicKey: async ({ userId, nodeId }) => signingKeys?.get(userId, nodeId),
-    routes: ({ store, clock, hub }) => {
+    ...(cluster && {
+      router: cluster,
+      authorityKey: shared?.authorityKey,
+      extraMetrics: () => clusterMetrics(cluster.metrics()),
+      metricLabels: { instance: cluster.instanceId },
+    }),
+    routes: ({ store, clock, hub: localHub }) => {
+      cluster?.attach(localHub);
+      // [SIG15] in a cluster: the connections to end may be on any instance.
+      const hub = {
+        disconnect: (...args: Parameters<typeof localHub.disconnect>) =>
+          cluster ? cluster.disconnect(...args) : localHub.disconnect(...args),
+        topologyOf: (poolId: Parameters<typeof localHub.topologyOf>[0]) =>
+          localHub.topologyOf(poolId),
+      };
       auth = new AuthService(store, {
         rpId: config.rp.id,
         rpName: config.rp.name,
@@ -61,7 +152,11 @@ export async function startPoolnetServer(
         serverUrl: options.serverUrl ?? config.rp.origins[0],
       });
       signingKeys = new DeviceSigningKeys(store);
-      return [...authRoutes(auth, signingKeys, hub), ...poolRoutes(auth, store, clock, hub)];
+      return [
+        ...authRoutes(auth, signingKeys, hub),
+        ...poolRoutes(auth, store, clock, hub),
+        ...(cluster ? clusterRoutes(cluster) : [standaloneHealthRoute]),
+      ];
     },
   });
 }

@@ -31,23 +31,14 @@ export function normalizeAddDeviceCode(input: string): string | undefined {
   return s;
 }
 
-interface Issued {
-  readonly userId: UserId;
-  readonly expiresAt: number;
-  used: boolean;
-}
-
 /**
  * One-time codes with which a signed-in device lets a new device join the account
- * ([AUTH12], [AUTH13]). The store keeps the hash and consumes it atomically; this class also
- * remembers the codes it issued (hash → user, expiry) so that starting the new device's
- * ceremony can check the code and learn its user without using it up. The store has no
- * look-up by code hash, so a code is only usable on the instance that issued it (the same
- * holds for the WebAuthn challenge that follows).
+ * ([AUTH12], [AUTH13]). The store keeps the hash, looks it up (so starting the new device's
+ * ceremony can check the code and learn its user without using it up) and consumes it
+ * atomically; nothing lives in this instance's memory, so any instance of a cluster accepts
+ * a code another one issued ([DB24]).
  */
 export class AddDeviceCodes {
-  private readonly issued = new Map<SecretHash, Issued>();
-
   constructor(
     private readonly store: ServerStore,
     private readonly clock: AuthClock,
@@ -58,7 +49,6 @@ export class AddDeviceCodes {
 
   async create(userId: UserId): Promise<AddDeviceCode> {
     const now = this.clock.now();
-    this.sweep(now);
     const raw = [...this.random(CODE_SYMBOLS)].map((b) => ALPHABET[b % 32] ?? '').join('');
     const codeHash = hashSecret(raw);
     const expiresAt = now + this.ttlMs;
@@ -67,7 +57,6 @@ export class AddDeviceCodes {
     } catch (err) {
       throw authErrorFromStore(err, 'create add-device code', { CONFLICT: 'CONFLICT' });
     }
-    this.issued.set(codeHash, { userId, expiresAt, used: false });
     const code = `${raw.slice(0, 4)}-${raw.slice(4)}`;
     const qrPayload = `poolnet:add-device?code=${code}&server=${encodeURIComponent(this.serverUrl)}`;
     return { code, qrPayload, expiresAt };
@@ -77,30 +66,23 @@ export class AddDeviceCodes {
    * Checks a typed code without using it: its hash and user. `INVALID_CODE` if it is not a
    * code this server issued, `CODE_USED` if used already, `EXPIRED` if too late.
    */
-  check(input: string): { readonly codeHash: SecretHash; readonly userId: UserId } {
+  async check(input: string): Promise<{ readonly codeHash: SecretHash; readonly userId: UserId }> {
     const code = normalizeAddDeviceCode(input);
     if (code === undefined) throw new AuthError('INVALID_CODE', 'not an add-device code');
     const codeHash = hashSecret(code);
-    const entry = this.issued.get(codeHash);
+    let entry;
+    try {
+      entry = await this.store.findAddDeviceCode(codeHash);
+    } catch (err) {
+      throw authErrorFromStore(err, 'find add-device code', {});
+    }
     if (entry === undefined) throw new AuthError('INVALID_CODE', 'unknown add-device code');
-    if (entry.used) throw new AuthError('CODE_USED', 'the add-device code was used already');
+    if (entry.usedAt !== null) {
+      throw new AuthError('CODE_USED', 'the add-device code was used already');
+    }
     if (this.clock.now() >= entry.expiresAt) {
       throw new AuthError('EXPIRED', 'the add-device code expired');
     }
     return { codeHash, userId: entry.userId };
-  }
-
-  /** Records that the store consumed the code (or refused it as used). */
-  markUsed(codeHash: SecretHash): void {
-    const entry = this.issued.get(codeHash);
-    if (entry !== undefined) entry.used = true;
-  }
-
-  private sweep(now: number): void {
-    // Same TTL for all, so insertion order is expiry order.
-    for (const [hash, entry] of this.issued) {
-      if (now < entry.expiresAt) break;
-      this.issued.delete(hash);
-    }
   }
 }

@@ -86,7 +86,7 @@ export class AuthService {
   ) {
     this.config = resolveAuthConfig(config);
     const { clock, randomBytes } = this.config;
-    this.challenges = new PendingChallenges(clock, randomBytes, this.config.challengeTtlMs);
+    this.challenges = new PendingChallenges(store, clock, randomBytes, this.config.challengeTtlMs);
     this.codes = new AddDeviceCodes(
       store,
       clock,
@@ -106,7 +106,7 @@ export class AuthService {
     const displayName = checkedName('display name', request.displayName, MAX_DISPLAY_NAME_BYTES);
     const device = checkedDevice(request);
     const userId = asUserId(this.randomId());
-    const { id, challenge } = this.challenges.issue({
+    const { id, challenge } = await this.challenges.issue({
       kind: 'registration',
       userId,
       displayName,
@@ -124,7 +124,7 @@ export class AuthService {
     challengeId: string,
     response: RegistrationResponseJSON,
   ): Promise<IssuedTokens> {
-    const pending = this.challenges.take(challengeId, 'registration');
+    const pending = await this.challenges.take(challengeId, 'registration');
     const credential = await this.verifyNewPasskey(response, pending.challenge);
     const deviceId = deviceIdForCredential(credential.id);
     try {
@@ -145,7 +145,7 @@ export class AuthService {
 
   /** Starts a sign-in: options for `navigator.credentials.get`, any passkey of this RP. */
   async startSignIn(): Promise<SignInStart> {
-    const { id, challenge } = this.challenges.issue({ kind: 'authentication' });
+    const { id, challenge } = await this.challenges.issue({ kind: 'authentication' });
     const options = await generateAuthenticationOptions({
       rpID: this.config.rpId,
       challenge: Buffer.from(challenge, 'base64url'),
@@ -164,7 +164,7 @@ export class AuthService {
     challengeId: string,
     response: AuthenticationResponseJSON,
   ): Promise<IssuedTokens> {
-    const pending = this.challenges.take(challengeId, 'authentication');
+    const pending = await this.challenges.take(challengeId, 'authentication');
     const credentialId: unknown = (response as Partial<AuthenticationResponseJSON> | null)?.id;
     if (typeof credentialId !== 'string') throw verificationFailed('no credential id');
     const stored = await this.storeCall('find passkey', () =>
@@ -263,11 +263,11 @@ export class AuthService {
    */
   async startAddDevice(code: string, request: DeviceDescription): Promise<RegistrationStart> {
     const device = checkedDevice(request);
-    const { codeHash, userId } = this.codes.check(code);
+    const { codeHash, userId } = await this.codes.check(code);
     const [user, passkeys] = await this.storeCall('read account', () =>
       Promise.all([this.store.getUser(userId), this.store.listCredentials(userId)]),
     );
-    const { id, challenge } = this.challenges.issue({
+    const { id, challenge } = await this.challenges.issue({
       kind: 'add-device',
       userId,
       codeHash,
@@ -286,7 +286,7 @@ export class AuthService {
     challengeId: string,
     response: RegistrationResponseJSON,
   ): Promise<IssuedTokens> {
-    const pending = this.challenges.take(challengeId, 'add-device');
+    const pending = await this.challenges.take(challengeId, 'add-device');
     const credential = await this.verifyNewPasskey(response, pending.challenge);
     let device: DeviceRecord;
     try {
@@ -307,10 +307,8 @@ export class AuthService {
         EXHAUSTED: 'CODE_USED',
         CONFLICT: 'CONFLICT',
       });
-      if (error.code === 'CODE_USED') this.codes.markUsed(pending.codeHash);
       throw error;
     }
-    this.codes.markUsed(pending.codeHash);
     if (device.userId !== pending.userId) {
       throw new AuthError('INTERNAL', 'the code changed hands between start and finish');
     }

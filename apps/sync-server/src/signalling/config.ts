@@ -63,6 +63,46 @@ export const DEFAULT_LIMITS: HubLimits = {
   memberAnnounceDelayMs: 50,
 };
 
+/**
+ * Cluster mode ([SIG17]): how a join reaches the instance that owns the pool. Absent, every
+ * pool is served here. The hub asks before admitting a join; the router either answers
+ * `'local'` (this instance holds the pool's lease now) or opens a link to the owner, after
+ * which the session only moves bytes: the join frame and every later frame go to the owner,
+ * and what the owner sends or closes comes back through `RemotePeer`.
+ */
+export interface PoolRouter {
+  /** Throws a POOL_MOVED SignallingError when no owner can be reached in time. */
+  route(request: JoinRouteRequest): Promise<'local' | RemoteLink>;
+  /** The last node of a pool served here left: its lease may go. */
+  released(poolId: PoolId): void;
+}
+
+export interface JoinRouteRequest {
+  readonly poolId: PoolId;
+  readonly identity: Identity;
+  /** The encoded `join` frame, replayed on the owner. */
+  readonly joinFrame: Uint8Array;
+  /** Set when the session itself was opened by another instance: serve here or refuse. */
+  readonly forwarded: boolean;
+  /** Where the owner's frames and close go. */
+  readonly peer: RemotePeer;
+}
+
+/** The edge's side of a forwarded session: what the owner tells the client. */
+export interface RemotePeer {
+  send(frame: Uint8Array): void;
+  /** The owner closed the session with this WebSocket close code and reason. */
+  closeWith(code: number, reason: string): void;
+}
+
+/** The owner's side of a forwarded session, as the edge sees it. */
+export interface RemoteLink {
+  /** One client frame, unchanged. */
+  forward(bytes: Uint8Array): void;
+  /** The client went away. Idempotent. */
+  close(): void;
+}
+
 export interface HubConfig {
   /** The identity behind an access token, or undefined when it is unknown, expired or revoked. */
   authenticate(accessToken: string): Promise<Identity | undefined>;
@@ -77,6 +117,8 @@ export interface HubConfig {
   readonly clock: Clock;
   /** Any limit left out takes its DEFAULT_LIMITS value. */
   readonly limits?: Partial<HubLimits>;
+  /** Cluster mode only. */
+  readonly router?: PoolRouter;
 }
 
 /** DEFAULT_LIMITS overlaid with `partial`; every limit must be a positive safe integer. */

@@ -51,6 +51,11 @@ export type SignallingErrorCode =
   | 'ACCESS_ENDED'
   /** The server is shutting down; the node should reconnect later. Closes (1001). */
   | 'SHUTTING_DOWN'
+  /**
+   * Cluster mode: the pool's owner changed, was lost or cannot be reached; join again (on
+   * any instance). Closes with 1012 (service restart), which clients retry.
+   */
+  | 'POOL_MOVED'
   /** A limit in the hub's configuration is out of range. Thrown by the constructor. */
   | 'INVALID_CONFIG'
   /** An injected dependency failed or returned something unusable; see `cause`. */
@@ -75,6 +80,7 @@ const WIRE_CODE: Readonly<Record<SignallingErrorCode, ProtocolErrorCode>> = {
   FALSE_REPORTS: 'FORBIDDEN',
   ACCESS_ENDED: 'FORBIDDEN',
   SHUTTING_DOWN: 'INTERNAL',
+  POOL_MOVED: 'INTERNAL',
   INVALID_CONFIG: 'INTERNAL',
   INTERNAL: 'INTERNAL',
 };
@@ -91,6 +97,7 @@ const CLOSING: ReadonlySet<SignallingErrorCode> = new Set<SignallingErrorCode>([
   'FALSE_REPORTS',
   'ACCESS_ENDED',
   'SHUTTING_DOWN',
+  'POOL_MOVED',
 ]);
 
 export class SignallingError extends Error {
@@ -125,9 +132,19 @@ export const CLOSE_NORMAL = 1000;
 /** The hub is shutting down. */
 export const CLOSE_GOING_AWAY = 1001;
 
-/** WebSocket close code for a closing refusal: 4000 + its wire ErrorCode number (1001 at shutdown). */
+/** Cluster mode: the pool moved to another instance; the client should join again at once. */
+export const CLOSE_SERVICE_RESTART = 1012;
+
+/**
+ * WebSocket close code for a closing refusal: 4000 + its wire ErrorCode number (1001 at
+ * shutdown, 1012 when the pool moved).
+ */
 export const closeCodeOf = (err: SignallingError): number =>
-  err.code === 'SHUTTING_DOWN' ? CLOSE_GOING_AWAY : 4000 + toWireErrorCode(err.wireCode);
+  err.code === 'SHUTTING_DOWN'
+    ? CLOSE_GOING_AWAY
+    : err.code === 'POOL_MOVED'
+      ? CLOSE_SERVICE_RESTART
+      : 4000 + toWireErrorCode(err.wireCode);
 
 /**
  * The ServerError for anything caught at the connection boundary. A SignallingError goes out

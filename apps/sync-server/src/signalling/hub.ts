@@ -26,6 +26,7 @@ import {
   type HubConfig,
   type HubLimits,
   type Identity,
+  type PoolRouter,
   resolveLimits,
 } from './config.js';
 import type { Connection, Session } from './connection.js';
@@ -54,12 +55,19 @@ export class SignallingHub {
       place: (session, poolId, joiner, certification, ackSeq) =>
         this.place(session, poolId, joiner, certification, ackSeq),
       detach: (session, placement) => this.detach(session, placement),
+      ...(config.router === undefined
+        ? {}
+        : { route: (request) => (config.router as PoolRouter).route(request) }),
     };
   }
 
-  /** A new connection. Feed it frames with `receive` and tell it when the socket goes. */
-  connect(conn: Connection): Session {
-    const session = new NodeSession(conn, this.host);
+  /**
+   * A new connection. Feed it frames with `receive` and tell it when the socket goes.
+   * `forwardedFor`: cluster mode, a session another instance opened for a device it
+   * authenticated ([SIG17]); it starts authenticated and is served here or refused.
+   */
+  connect(conn: Connection, forwardedFor?: Identity): Session {
+    const session = new NodeSession(conn, this.host, forwardedFor);
     this.sessions.add(session);
     this.counters.connectedSessions = this.sessions.size;
     return session;
@@ -68,6 +76,22 @@ export class SignallingHub {
   /** A snapshot of the counters. */
   metrics(): Readonly<SignallingMetrics> {
     return { ...this.counters };
+  }
+
+  /** Pools with a node placed here now (cluster mode renews their leases). */
+  livePoolIds(): PoolId[] {
+    return [...this.pools.keys()];
+  }
+
+  /**
+   * Cluster mode: this instance no longer owns `poolId` (its lease was lost). Every node of
+   * it is told POOL_MOVED and closed (1012), so its devices join again wherever the pool is
+   * served now; the pool empties and is dropped here. Returns how many were closed.
+   */
+  evacuate(poolId: PoolId, why: string): number {
+    const ended = [...this.sessions].filter((session) => session.poolId === poolId);
+    for (const session of ended) session.expel(new SignallingError('POOL_MOVED', why));
+    return ended.length;
   }
 
   /** The live topology of a pool, or undefined when nobody of it is online. */
@@ -169,7 +193,10 @@ export class SignallingHub {
     let pool = this.pools.get(poolId);
     if (!pool) {
       const created = new LivePool(poolId, this.clock, this.limits, this.counters, () => {
-        if (this.pools.get(poolId) === created) this.pools.delete(poolId);
+        if (this.pools.get(poolId) === created) {
+          this.pools.delete(poolId);
+          this.config.router?.released(poolId);
+        }
         this.counters.livePools = this.pools.size;
       });
       pool = created;

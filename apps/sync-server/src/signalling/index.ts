@@ -21,4 +21,5 @@ export {
   type SignallingErrorCode,
 } from './errors.js';
 export type { SignallingMetrics } from './metrics.js';
+export type { PoolRouter, RemoteLink, RemotePeer, JoinRouteRequest } from './config.js';
 export type { TopologyView } from './live-pool.js';

@@ -16,7 +16,15 @@ import {
   asPoolId,
   decodeClientFrame,
 } from '@poolnet/protocol';
-import type { Cancel, Certification, Clock, HubLimits, Identity } from './config.js';
+import type {
+  Cancel,
+  Certification,
+  Clock,
+  HubLimits,
+  Identity,
+  RemoteLink,
+  JoinRouteRequest,
+} from './config.js';
 import type { Connection, Session } from './connection.js';
 import {
   CLOSE_NORMAL,
@@ -47,6 +55,8 @@ export interface SessionHost {
     certification: Certification,
     ackSeq: number,
   ): LivePool;
+  /** Cluster mode: where the pool is served ([SIG17]); absent, always here. */
+  route?(request: JoinRouteRequest): Promise<'local' | RemoteLink>;
   /** The session is over: take its node out of its pool if it is still there. */
   detach(session: NodeSession, placement: Placement | undefined): void;
 }
@@ -60,6 +70,12 @@ type Phase =
   | { readonly kind: 'connecting' }
   | { readonly kind: 'authenticated'; readonly identity: Identity }
   | { readonly kind: 'joined'; readonly identity: Identity; readonly placement: Placement }
+  | {
+      readonly kind: 'forwarded';
+      readonly identity: Identity;
+      readonly poolId: PoolId;
+      readonly link: RemoteLink;
+    }
   | { readonly kind: 'closed' };
 
 export class NodeSession implements Session, PoolPeer {
@@ -70,15 +86,26 @@ export class NodeSession implements Session, PoolPeer {
   private broken = false;
   private readonly badFrames: SlidingCount;
 
+  /**
+   * `forwardedFor`: cluster mode, the session was opened by the instance holding the socket,
+   * which authenticated it already; it starts authenticated and may only be served here.
+   */
   constructor(
     private readonly conn: Connection,
     private readonly host: SessionHost,
+    private readonly forwardedFor?: Identity,
   ) {
     this.badFrames = new SlidingCount(host.limits.badFrameWindowMs);
-    this.cancelDeadline = host.clock.setTimeout(
-      () => this.end(new SignallingError('AUTH_TIMEOUT', 'no auth frame in time')),
-      host.limits.authTimeoutMs,
-    );
+    this.cancelDeadline = () => undefined;
+    if (forwardedFor === undefined) {
+      this.cancelDeadline = host.clock.setTimeout(
+        () => this.end(new SignallingError('AUTH_TIMEOUT', 'no auth frame in time')),
+        host.limits.authTimeoutMs,
+      );
+    } else {
+      this.phase = { kind: 'authenticated', identity: forwardedFor };
+      this.armSilence();
+    }
   }
 
   get isClosed(): boolean {
@@ -91,13 +118,14 @@ export class NodeSession implements Session, PoolPeer {
 
   /** Whose connection this is, once authenticated. */
   get identity(): Identity | undefined {
-    return this.phase.kind === 'authenticated' || this.phase.kind === 'joined'
-      ? this.phase.identity
-      : undefined;
+    return this.phase.kind === 'closed' || this.phase.kind === 'connecting'
+      ? undefined
+      : this.phase.identity;
   }
 
-  /** The pool this connection's node is placed in, once joined. */
+  /** The pool this connection's node is placed in (here or, forwarded, on its owner). */
   get poolId(): PoolId | undefined {
+    if (this.phase.kind === 'forwarded') return this.phase.poolId;
     return this.phase.kind === 'joined' ? this.phase.placement.pool.poolId : undefined;
   }
 
@@ -134,8 +162,22 @@ export class NodeSession implements Session, PoolPeer {
     this.end(reason);
   }
 
+  /** Forwarded: the owner closed the session; its error frame (if any) came already. */
+  closeWith(code: number, reason: string): void {
+    if (this.phase.kind === 'closed') return;
+    this.finish();
+    try {
+      this.conn.close(code, reason);
+    } catch {
+      // Already closed by the other side.
+    }
+  }
+
   private async handle(bytes: Uint8Array): Promise<void> {
     if (this.phase.kind === 'closed') return;
+    // Forwarded: the owner judges every frame (heartbeats travel on too). Queued like the
+    // rest, so nothing overtakes the join still waiting for its route.
+    if (this.phase.kind === 'forwarded') return this.phase.link.forward(bytes);
     let frame: ClientFrame;
     try {
       frame = decodeClientFrame(bytes);
@@ -144,7 +186,7 @@ export class NodeSession implements Session, PoolPeer {
       return;
     }
     try {
-      await this.apply(frame);
+      await this.apply(frame, bytes);
     } catch (err) {
       this.refuse(err, frame.seq);
     }
@@ -176,10 +218,10 @@ export class NodeSession implements Session, PoolPeer {
     }
   }
 
-  private async apply(frame: ClientFrame): Promise<void> {
+  private async apply(frame: ClientFrame, bytes: Uint8Array): Promise<void> {
     const { body, seq } = frame;
     const phase = this.phase;
-    if (phase.kind === 'closed') return;
+    if (phase.kind === 'closed' || phase.kind === 'forwarded') return;
     if (phase.kind === 'connecting') {
       if (body.case !== 'auth') {
         throw new SignallingError('NOT_AUTHENTICATED', `first frame was ${body.case ?? 'empty'}`);
@@ -203,7 +245,7 @@ export class NodeSession implements Session, PoolPeer {
           ),
         );
       case 'join':
-        return this.join(phase.identity, body.value, seq);
+        return this.join(phase.identity, body.value, seq, bytes);
       case 'leave':
         this.placement();
         return this.end(undefined);
@@ -248,8 +290,13 @@ export class NodeSession implements Session, PoolPeer {
   }
 
   /** [SIG5] One join per connection, for the token's own device, in a pool of the user's. */
-  private async join(identity: Identity, join: JoinPool, seq: number): Promise<void> {
-    if (this.phase.kind === 'joined') {
+  private async join(
+    identity: Identity,
+    join: JoinPool,
+    seq: number,
+    bytes: Uint8Array,
+  ): Promise<void> {
+    if (this.phase.kind === 'joined' || this.phase.kind === 'forwarded') {
       throw new SignallingError('ALREADY_JOINED', 'this connection already carries a node');
     }
     const device = join.device;
@@ -257,6 +304,21 @@ export class NodeSession implements Session, PoolPeer {
       throw new SignallingError('WRONG_DEVICE', 'the token is bound to another device');
     }
     const poolId = asPoolId(join.poolId);
+    if (this.host.route) {
+      const route = await this.host.route({
+        poolId,
+        identity,
+        joinFrame: bytes,
+        forwarded: this.forwardedFor !== undefined,
+        peer: this,
+      });
+      if (route !== 'local') {
+        if (this.phase.kind === 'closed') return route.close();
+        this.phase = { kind: 'forwarded', identity, poolId, link: route };
+        return;
+      }
+      if (this.phase.kind === 'closed') return;
+    }
     const certification = await this.host.admit(identity, poolId);
     if (this.phase.kind === 'closed') return;
     const pool = this.host.place(this, poolId, { identity, device }, certification, seq);
@@ -307,6 +369,7 @@ export class NodeSession implements Session, PoolPeer {
     if (phase.kind === 'closed') return;
     this.phase = { kind: 'closed' };
     this.cancelDeadline();
+    if (phase.kind === 'forwarded') phase.link.close();
     this.host.detach(this, phase.kind === 'joined' ? phase.placement : undefined);
   }
 }

@@ -1,4 +1,5 @@
 import { accountCases } from './contract/accounts.js';
+import { challengeCases } from './contract/challenges.js';
 import type { ServerStoreContractCase } from './contract/fixtures.js';
 import { inviteCases } from './contract/invites.js';
 import { isolationCases } from './contract/isolation.js';
@@ -16,4 +17,5 @@ export const serverStoreContract: readonly ServerStoreContractCase[] = [
   ...poolCases,
   ...inviteCases,
   ...isolationCases,
+  ...challengeCases,
 ];

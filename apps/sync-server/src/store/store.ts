@@ -76,6 +76,16 @@ export interface AddDeviceCodeRecord {
   readonly usedAt: number | null;
 }
 
+/** A WebAuthn challenge waiting for its ceremony to finish. */
+export interface PendingChallengeRecord {
+  readonly id: string;
+  /** What the auth service remembers about the ceremony, as JSON. */
+  readonly ceremony: string;
+  /** The base64url challenge the authenticator must sign. */
+  readonly challenge: string;
+  readonly expiresAt: number;
+}
+
 export interface PoolSettings {
   /** Largest chat text a member may send, in UTF-8 bytes. */
   readonly maxTextBytes: number;
@@ -263,6 +273,26 @@ export interface ServerStore {
     readonly credential?: NewCredential;
     readonly now: number;
   }): Promise<DeviceRecord>;
+
+  /**
+   * [DB24] The code with this hash, used or not, or `undefined`: any instance of a cluster
+   * can check a code another one issued.
+   */
+  findAddDeviceCode(codeHash: SecretHash): Promise<AddDeviceCodeRecord | undefined>;
+
+  // ---- pending WebAuthn challenges
+
+  /**
+   * [DB24] Keeps a pending challenge until `expiresAt`; expired ones are swept on the way.
+   * `CONFLICT` if the id exists.
+   */
+  putChallenge(challenge: PendingChallengeRecord & { readonly now: number }): Promise<void>;
+
+  /**
+   * Takes a pending challenge: it is removed whatever its state, so it is answered at most
+   * once. Of concurrent takes at most one gets it; `undefined` when unknown or taken.
+   */
+  takeChallenge(id: string): Promise<PendingChallengeRecord | undefined>;
 
   // ---- pools and members
 

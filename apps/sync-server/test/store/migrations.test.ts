@@ -35,6 +35,7 @@ describe('migrations', () => {
         expect(db.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([
           { version: 1, name: 'initial' },
           { version: 2, name: 'device-signing-key' },
+          { version: 3, name: 'pending-challenges' },
         ]);
         expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       } finally {
@@ -67,6 +68,7 @@ describe('migrations', () => {
         expect(rows).toEqual([
           { version: 1, name: 'initial' },
           { version: 2, name: 'device-signing-key' },
+          { version: 3, name: 'pending-challenges' },
         ]);
       } finally {
         await client.end();

@@ -26,7 +26,7 @@ export const up = defineCommand({
     server: {
       type: 'string',
       value: 'URL',
-      description: 'the sync server, e.g. http://127.0.0.1:8080',
+      description: 'the sync server, e.g. http://127.0.0.1:8080 (a cluster: URLs, comma-separated)',
     },
     'auto-fetch-images': {
       type: 'string',
@@ -44,7 +44,10 @@ export const up = defineCommand({
     if (serverUrl === undefined || serverUrl === '') {
       throw usageError('up needs --server URL', 'up');
     }
-    if (!isHttpUrl(serverUrl)) throw usageError(`--server ${serverUrl}: not an http(s) URL`, 'up');
+    // Several comma-separated URLs: the instances of one clustered server.
+    for (const url of serverUrl.split(',')) {
+      if (!isHttpUrl(url.trim())) throw usageError(`--server ${url}: not an http(s) URL`, 'up');
+    }
     const autoText = values['auto-fetch-images'];
     const autoFetchImageBytes = autoText === undefined ? undefined : parseBytes(autoText);
     if (autoText !== undefined && autoFetchImageBytes === undefined) {
@@ -80,8 +83,17 @@ export const up = defineCommand({
       );
     }
     const url = `http://127.0.0.1:${daemon.port}`;
-    if (ctx.json) ctx.out.jsonLine({ dataDir: ctx.dataDir, port: daemon.port, url });
-    else ctx.out.line(`poolnet daemon for ${ctx.dataDir} on ${url}`);
+    if (ctx.json)
+      ctx.out.jsonLine({
+        dataDir: ctx.dataDir,
+        port: daemon.port,
+        url,
+        ...(daemon.uiUrl ? { ui: daemon.uiUrl } : {}),
+      });
+    else {
+      ctx.out.line(`poolnet daemon for ${ctx.dataDir} on ${url}`);
+      if (daemon.uiUrl) ctx.out.line(`open the app: ${daemon.uiUrl}`);
+    }
 
     const stop = new AbortController();
     const signal = await ctx.io.untilStopped(stop.signal);

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { migrate, readMigrations } from '../sql/migrations.js';
 import { SqlStore } from '../sql/sql-store.js';
 import type { ServerStore } from '../store.js';
+import { MIGRATION_LOCK, withAdvisoryLock } from './advisory-lock.js';
 import { PostgresDriver } from './postgres-driver.js';
 
 export interface PostgresStoreOptions {
@@ -9,7 +10,7 @@ export interface PostgresStoreOptions {
   readonly url: string;
   /** Schema to use instead of `public` (set as the search path); it must exist. */
   readonly schema?: string;
-  /** Most connections the pool opens. */
+  /** Most connections the pool opens (at least 2: one holds the migration lock). */
   readonly maxConnections?: number;
 }
 
@@ -20,7 +21,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   }
   const pool = new pg.Pool({
     connectionString: options.url,
-    max: options.maxConnections ?? 10,
+    max: Math.max(2, options.maxConnections ?? 10),
     ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
   });
   // An idle connection that dies (server restart) must not crash the process; the next
@@ -28,7 +29,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   pool.on('error', () => undefined);
   const driver = new PostgresDriver(pool);
   try {
-    await migrate(driver, readMigrations(new URL('./migrations/', import.meta.url)));
+    await withAdvisoryLock(pool, MIGRATION_LOCK, () =>
+      migrate(driver, readMigrations(new URL('./migrations/', import.meta.url))),
+    );
   } catch (err) {
     await pool.end();
     throw err;

@@ -69,6 +69,15 @@ export const CONSUME_ADD_DEVICE_CODE = `
   UPDATE add_device_codes SET used_at = ?
   WHERE code_hash = ? AND used_at IS NULL AND expires_at > ?`;
 
+// ---- pending challenges
+
+export const INSERT_CHALLENGE =
+  'INSERT INTO pending_challenges (id, ceremony, challenge, expires_at) VALUES (?, ?, ?, ?)';
+export const SWEEP_CHALLENGES = 'DELETE FROM pending_challenges WHERE expires_at <= ?';
+export const SELECT_CHALLENGE = 'SELECT * FROM pending_challenges WHERE id = ?';
+/** Changes one row only for the first taker. */
+export const DELETE_CHALLENGE = 'DELETE FROM pending_challenges WHERE id = ?';
+
 // ---- pools and members
 
 export const INSERT_POOL = `

@@ -1,6 +1,7 @@
 import { asNodeId, asPoolId, asUserId } from '@poolnet/protocol';
 import type {
   AddDeviceCodeRecord,
+  PendingChallengeRecord,
   CredentialRecord,
   DeviceRecord,
   DeviceType,
@@ -55,6 +56,13 @@ export const toSession = (r: SqlRow): SessionRecord => ({
   createdAt: num(r.created_at),
   expiresAt: num(r.expires_at),
   revokedAt: optNum(r.revoked_at),
+});
+
+export const toChallenge = (r: SqlRow): PendingChallengeRecord => ({
+  id: str(r.id),
+  ceremony: str(r.ceremony),
+  challenge: str(r.challenge),
+  expiresAt: num(r.expires_at),
 });
 
 export const toAddDeviceCode = (r: SqlRow): AddDeviceCodeRecord => ({

@@ -3,6 +3,7 @@ import { StoreError } from '../errors.js';
 import type {
   Account,
   AddDeviceCodeRecord,
+  PendingChallengeRecord,
   CredentialRecord,
   DeviceRecord,
   InviteId,
@@ -329,6 +330,34 @@ export class SqlStore implements ServerStore {
         const device = await this.insertDevice(tx, code.userId, use.device, use.now);
         if (use.credential) await this.insertCredential(tx, code.userId, use.credential, use.now);
         return device;
+      }),
+    );
+  }
+
+  findAddDeviceCode(codeHash: SecretHash): Promise<AddDeviceCodeRecord | undefined> {
+    return this.guard('find add-device code', () =>
+      this.one(this.db, q.SELECT_ADD_DEVICE_CODE, [codeHash], rows.toAddDeviceCode),
+    );
+  }
+
+  // ---- pending challenges
+
+  putChallenge(c: PendingChallengeRecord & { now: number }): Promise<void> {
+    return this.guard('put challenge', async () => {
+      await this.db.run(q.SWEEP_CHALLENGES, [c.now]);
+      await this.db.run(q.INSERT_CHALLENGE, [c.id, c.ceremony, c.challenge, c.expiresAt]);
+    });
+  }
+
+  takeChallenge(id: string): Promise<PendingChallengeRecord | undefined> {
+    return this.guard('take challenge', () =>
+      this.db.transaction(async (tx) => {
+        const found = await this.one(tx, q.SELECT_CHALLENGE, [id], rows.toChallenge);
+        // The DELETE is the real check: a racing taker removes 0 rows and gets nothing.
+        if (found === undefined || (await tx.run(q.DELETE_CHALLENGE, [id])) === 0) {
+          return undefined;
+        }
+        return found;
       }),
     );
   }
