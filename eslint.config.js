@@ -1,5 +1,7 @@
 // One lint config for the monorepo. The engine must stay isomorphic: no node:*, no DOM,
-// no React, no adapter package — the platform enters through engine/src/ports only.
+// no React, no adapter package — the platform enters through engine/src/ports only. The same
+// rule holds for @poolnet/device (pool logic shared by the daemon and the browser node): what
+// differs between them is injected.
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = [
@@ -40,7 +42,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/engine/src/**/*.ts'],
+    files: ['packages/engine/src/**/*.ts', 'packages/device/src/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

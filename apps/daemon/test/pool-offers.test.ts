@@ -1,17 +1,19 @@
 /**
- * The daemon's own view of a pool's offers: what it accepts from the log, whatever the wire
- * let through (hostile names and paths, folders claimed by another node, early retractions).
+ * The daemon's offer book: `PoolOffers` (@poolnet/device) with the daemon's disk name checks,
+ * against hostile names and paths whatever the wire let through. The rest of the book (folders
+ * over several messages, another node's claims, early retractions, images) is tested once for
+ * both devices in packages/device/test/offers.test.ts.
  */
+import { PoolOffers } from '@poolnet/device';
 import {
   type FileInfo,
   FileInfoSchema,
-  MediaKind,
   type PoolMessage,
   PoolMessageSchema,
   create,
 } from '@poolnet/protocol';
 import { describe, expect, it } from 'vitest';
-import { PoolOffers, folderName } from '../src/daemon/pool-offers.js';
+import { diskNameChecks } from '../src/files/folder-paths.js';
 
 let n = 0;
 function info(fields: Partial<Omit<FileInfo, '$typeName' | '$unknown'>> = {}): FileInfo {
@@ -47,7 +49,7 @@ const folderOffer = (files: FileInfo[], folderId: string, folderName: string, au
 
 describe('PoolOffers', () => {
   it('[DAEMON-PATH] leaves out files whose relative path or name could leave a folder', () => {
-    const offers = new PoolOffers();
+    const offers = new PoolOffers(diskNameChecks);
     const good = info({ folderId: 'F', relativePath: 'a/b' });
     const hostile = [
       info({ folderId: 'F', relativePath: '../x' }),
@@ -67,7 +69,7 @@ describe('PoolOffers', () => {
 
   it('[DAEMON-PATH] refuses a folder whose name is not one plain path segment', () => {
     for (const name of ['..', '../escape', '/abs', 'a/b']) {
-      const offers = new PoolOffers();
+      const offers = new PoolOffers(diskNameChecks);
       const file = info({ folderId: `F-${name}` });
       const changes = offers.apply(folderOffer([file], `F-${name}`, name));
       expect(changes.added, name).toEqual([]);
@@ -77,60 +79,5 @@ describe('PoolOffers', () => {
       offers.apply(folderOffer([again], `F-${name}`, 'Fine'));
       expect(offers.folder(`F-${name}`)).toBeUndefined();
     }
-  });
-
-  it('assembles a folder from several messages; another node cannot add to it', () => {
-    const offers = new PoolOffers();
-    const first = [info({ folderId: 'F' }), info({ folderId: 'F', relativePath: 'x' })];
-    const second = [info({ folderId: 'F', relativePath: 'x/y' })];
-    offers.apply(folderOffer(first, 'F', 'Trip'));
-    offers.apply(folderOffer(second, 'F', 'Trip'));
-    const intruder = info({ folderId: 'F', originNodeId: 'node-b' });
-    const changes = offers.apply(folderOffer([intruder], 'F', 'Trip', 'node-b'));
-    expect(changes.added).toEqual([]);
-    const folder = offers.folder('F');
-    expect(folder?.name).toBe('Trip');
-    expect(folder && offers.filesOf(folder)).toHaveLength(3);
-    // A file saying it is in another folder than its offer's is left out.
-    const odd = info({ folderId: 'G' });
-    expect(offers.apply(folderOffer([odd], 'F', 'Trip')).added).toEqual([]);
-  });
-
-  it('a folder without a name gets one made from its id', () => {
-    const offers = new PoolOffers();
-    offers.apply(folderOffer([info({ folderId: 'a/b..c' })], '', ''));
-    const folder = offers.folder('a/b..c');
-    expect(folder && folderName(folder)).toBe('folder-a_b__c');
-  });
-
-  it('an image offer describes the file; only its origin can retract it, even before the offer', () => {
-    const offers = new PoolOffers();
-    const image = info();
-    const media = message('node-a', {
-      case: 'mediaOffer',
-      value: {
-        $typeName: 'poolnet.v1.MediaOffer',
-        file: image,
-        kind: MediaKind.IMAGE,
-        width: 64,
-        height: 48,
-        preview: new Uint8Array([1, 2, 3]),
-      },
-    });
-    expect(offers.apply(media).added[0]?.media).toMatchObject({ kind: 'image', width: 64 });
-    const retract = (author: string, fileId: string) =>
-      message(author, {
-        case: 'retractOffer',
-        value: { $typeName: 'poolnet.v1.RetractOffer', fileId },
-      });
-    expect(offers.apply(retract('node-b', image.fileId)).retracted).toEqual([]);
-    expect(offers.apply(retract('node-a', image.fileId)).retracted).toHaveLength(1);
-    expect(offers.live(image.fileId)).toBeUndefined();
-
-    const late = info();
-    offers.apply(retract('node-a', late.fileId));
-    const changes = offers.apply(folderOffer([late], '', ''));
-    expect(changes.added).toEqual([]);
-    expect(offers.get(late.fileId)?.retracted).toBe(true);
   });
 });

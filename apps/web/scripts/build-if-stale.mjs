@@ -23,7 +23,8 @@ function newest(path) {
   return max;
 }
 
-// The UI's sources, and the workspace packages it bundles (protocol, engine, browser stores).
+// The UI's sources, and the workspace packages it bundles (protocol, engine, device, browser
+// stores).
 const root = join(web, '..', '..');
 const sources = [
   join(web, 'src'),
@@ -31,6 +32,7 @@ const sources = [
   join(web, 'vite.config.ts'),
   join(root, 'packages', 'protocol', 'src'),
   join(root, 'packages', 'engine', 'src'),
+  join(root, 'packages', 'device', 'src'),
   join(root, 'packages', 'store-browser', 'src'),
   join(root, 'packages', 'transport-webrtc', 'src'),
   join(root, 'packages', 'transport-select', 'src'),

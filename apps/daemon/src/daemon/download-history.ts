@@ -6,31 +6,12 @@
  * of the same file replaces the first), has no name or size, and no cancelled state; the
  * history wants one entry per attempt with what the user saw.
  */
+import type { DownloadRecord } from '@poolnet/device';
 import { z } from 'zod';
 import { type DataDir, FILES } from './state-files.js';
 
-export type DownloadOutcome = 'done' | 'failed' | 'cancelled';
-
-/** One finished download attempt, as `GET /v1/downloads` lists it. */
-export interface DownloadRecord {
-  readonly file: string;
-  readonly pool: string;
-  readonly name: string;
-  readonly size: number;
-  /** The folder the file belongs to, if any. */
-  readonly folder: string | null;
-  /** Where the verified file is; null unless done. */
-  readonly path: string | null;
-  /** Hex SHA-256 of the verified file; null unless done. */
-  readonly sha256: string | null;
-  readonly startedAt: number;
-  readonly finishedAt: number;
-  readonly state: DownloadOutcome;
-  /** Why it failed or was cancelled; null when done. */
-  readonly error: string | null;
-  /** Started by the daemon itself (an image within the auto-fetch limit). */
-  readonly auto: boolean;
-}
+/** The outcome and the record are the device's (shared with the browser node). */
+export type { DownloadOutcome, DownloadRecord } from '@poolnet/device';
 
 /** Entries kept; the oldest go first. */
 export const MAX_HISTORY = 2000;

@@ -7,12 +7,18 @@
  */
 import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import {
+  type DownloadEvent,
+  type DownloadRecord,
+  type FileEvent,
+  downloadEvent,
+  downloadRecord,
+  followDownload,
+} from '@poolnet/device';
 import { type DownloadSink, type FileTransfer, dataChunkCount } from '@poolnet/engine';
 import type { FileInfo } from '@poolnet/protocol';
 import { DownloadFile } from '../files/download-file.js';
-import type { DownloadRecord } from './download-history.js';
 import { DaemonError, isDaemonError } from './errors.js';
-import type { FileEvent } from './file-views.js';
 import type { HeldFiles } from './held-files.js';
 
 export interface Fetched {
@@ -38,8 +44,6 @@ export interface PoolDownloadsOptions {
   /** Verified, in place and held. */
   onFetched(info: FileInfo, options: FetchOptions): void;
 }
-
-type DownloadEvent = Extract<FileEvent, { type: 'download' }>;
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -109,51 +113,24 @@ export class PoolDownloads {
     const startedAt = Date.now();
     const targetFile = this.targetFile(fileId);
     const event = (fields: Partial<DownloadEvent>) =>
-      this.options.onEvent({
-        type: 'download',
-        pool: this.options.poolId,
-        file: fileId,
-        name: info.name,
-        received: 0,
-        chunks: dataChunkCount(info),
-        bytes: 0,
-        size: Number(info.size),
-        state: 'data',
-        ...fields,
-      });
+      this.options.onEvent(downloadEvent(this.options.poolId, info, fields));
     const ended = (state: DownloadRecord['state'], result?: Fetched, error?: string) =>
-      this.options.onDownloadEnded({
-        file: fileId,
-        pool: this.options.poolId,
-        name: info.name,
-        size: Number(info.size),
-        folder: info.folderId === '' ? null : info.folderId,
-        path: result?.path ?? null,
-        sha256: result?.sha256 ?? null,
-        startedAt,
-        finishedAt: Date.now(),
-        state,
-        error: error ?? null,
-        auto: how.auto === true,
-      });
+      this.options.onDownloadEnded(
+        downloadRecord(this.options.poolId, info, {
+          state,
+          path: result?.path ?? null,
+          sha256: result?.sha256 ?? null,
+          error: error ?? null,
+          startedAt,
+          auto: how.auto === true,
+        }),
+      );
 
     const work = (async (): Promise<Fetched> => {
       await mkdir(dirname(targetFile), { recursive: true, mode: 0o700 });
       await writeFile(targetFile, targetDir, { mode: 0o600 });
       const download = transfer.download(info, (i, list) => this.openSink(i, list));
-      const off = download.onProgress((p) =>
-        event({
-          received: p.received,
-          chunks: p.chunks,
-          bytes: p.bytes,
-          state: p.state === 'done' ? 'data' : p.state,
-        }),
-      );
-      try {
-        await download.done;
-      } finally {
-        off();
-      }
+      await followDownload(download, event);
       return this.finish(info, targetDir);
     })();
 

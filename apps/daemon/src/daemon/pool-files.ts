@@ -15,37 +15,42 @@ import {
   dataChunkCount,
 } from '@poolnet/engine';
 import {
-  type FileInfo,
-  type PoolMessage,
-  FileOfferSchema,
-  MediaKind,
-  MediaOfferSchema,
-  RetractOfferSchema,
-  create,
-  decodePoolMessage,
-  decodeSignedPoolMessage,
-} from '@poolnet/protocol';
-import type { SqliteMessageStore } from '@poolnet/store-sqlite';
-import { ChunkCache } from '../files/chunk-cache.js';
-import type { DownloadRecord } from './download-history.js';
-import { DaemonError } from './errors.js';
-import {
+  type DownloadRecord,
+  FileBook,
   type FileEvent,
   type FileState,
   type FileView,
   type FolderView,
+  type Offer,
+  type PoolOffers,
   fileView,
-  folderView,
-} from './file-views.js';
+  folderName,
+  liveFolder,
+  offerOwnFile,
+  replayLog,
+  retractable,
+  seedingEvent,
+  uploadEvent,
+} from '@poolnet/device';
+import {
+  type FileInfo,
+  type PoolMessage,
+  FileOfferSchema,
+  RetractOfferSchema,
+  create,
+} from '@poolnet/protocol';
+import type { SqliteMessageStore } from '@poolnet/store-sqlite';
+import { ChunkCache } from '../files/chunk-cache.js';
+import { diskNameChecks } from '../files/folder-paths.js';
+import { DaemonError } from './errors.js';
 import { type FolderFileResult, type FolderMode, downloadFolder } from './folder-download.js';
 import { folderOffers } from './folder-offer.js';
 import { HeldFiles } from './held-files.js';
 import { type FetchOptions, type Fetched, PoolDownloads } from './pool-downloads.js';
-import { type Offer, PoolOffers, folderName } from './pool-offers.js';
 import { shareFile, shareFolder } from './share-offers.js';
 import { UploadMeter } from './upload-meter.js';
 
-export type { FileEvent, FileView, FolderView } from './file-views.js';
+export type { FileEvent, FileView, FolderView } from '@poolnet/device';
 export type { FolderFileResult, FolderMode } from './folder-download.js';
 export type { Fetched } from './pool-downloads.js';
 
@@ -68,29 +73,19 @@ export interface PoolFilesOptions {
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
 export class PoolFiles implements FileHolder, RelayCache {
-  private readonly offers = new PoolOffers();
+  /** The offers, file events, images fetched on their own and views (shared with the page). */
+  private readonly book: FileBook;
+  private readonly offers: PoolOffers;
   private readonly held: HeldFiles;
   private readonly downloads: PoolDownloads;
-  /** Images waiting to be fetched on their own (once attached, after a retraction could land). */
-  private readonly autoQueue = new Set<string>();
-  private autoTimer: NodeJS.Immediate | undefined;
   private readonly uploads: UploadMeter;
   private cache: ChunkCache | undefined;
   private node: PoolNode | undefined;
-  private closed = false;
 
   constructor(private readonly options: PoolFilesOptions) {
     this.held = new HeldFiles({
       dir: join(options.dir, 'held'),
-      onSeeding: (info, seeding) =>
-        options.onEvent({
-          type: 'seeding',
-          pool: options.poolId,
-          file: info.fileId,
-          name: info.name,
-          folder: info.folderId === '' ? null : info.folderId,
-          seeding,
-        }),
+      onSeeding: (info, seeding) => options.onEvent(seedingEvent(options.poolId, info, seeding)),
       log: options.log,
     });
     this.downloads = new PoolDownloads({
@@ -107,17 +102,33 @@ export class PoolFiles implements FileHolder, RelayCache {
     this.uploads = new UploadMeter({
       report: (fileId, totals) => {
         const info = this.held.get(fileId)?.info ?? this.offers.get(fileId)?.info;
-        options.onEvent({
-          type: 'upload',
-          pool: options.poolId,
-          file: fileId,
-          name: info?.name ?? '',
-          chunks: totals.chunks,
-          bytes: totals.bytes,
-          size: info ? Number(info.size) : 0,
-        });
+        options.onEvent(uploadEvent(options.poolId, fileId, info, totals));
       },
     });
+    this.book = new FileBook({
+      poolId: options.poolId,
+      selfId: options.selfId,
+      checks: diskNameChecks,
+      side: {
+        seedersOf: (fileId) => this.node?.offers.seedersOf(fileId) ?? [],
+        have: (fileId) => this.held.has(fileId),
+        downloading: (fileId) => this.downloads.isRunning(fileId),
+      },
+      autoFetchImageBytes: () => options.autoFetchImageBytes,
+      // Once attached, on the next turn: a retraction in the same batch as its offer wins.
+      defer: (run) => {
+        const turn = setImmediate(run);
+        return () => clearImmediate(turn);
+      },
+      canFetch: () => this.downloads.attached,
+      fetchImage: (fileId) => this.download(fileId, undefined, { auto: true }),
+      dropAutoFetch: (fileId) => {
+        if (this.downloads.isAuto(fileId)) void this.downloads.cancel(fileId);
+      },
+      onEvent: options.onEvent,
+      log: options.log,
+    });
+    this.offers = this.book.offers;
   }
 
   /** Reads the held-file records and the offers in the message log; opens the relay cache. */
@@ -129,19 +140,7 @@ export class PoolFiles implements FileHolder, RelayCache {
         ? await ChunkCache.open(join(this.options.dir, 'cache'), this.options.cacheBytes)
         : undefined;
     // Offers: replay the log (oldest first).
-    let page = await this.options.store.page({ limit: 500 });
-    const all = [...page.messages];
-    while (page.hasOlder && all[0]) {
-      page = await this.options.store.page({ before: all[0].id, limit: 500 });
-      all.unshift(...page.messages);
-    }
-    for (const stored of all) {
-      try {
-        this.noteMessage(decodePoolMessage(decodeSignedPoolMessage(stored.signed).body), false);
-      } catch {
-        // damaged rows are skipped
-      }
-    }
+    await replayLog(this.options.store, (message) => this.noteMessage(message, false));
   }
 
   /** The engine node and its file transfer (a new pair on every new engine node). */
@@ -149,7 +148,7 @@ export class PoolFiles implements FileHolder, RelayCache {
     this.node = node;
     this.downloads.attach(transfer);
     void this.resume();
-    this.fetchImagesSoon();
+    this.book.fetchImagesSoon();
   }
 
   /** The node and transfer are stopping: downloads they cancel resume on the next attach. */
@@ -172,9 +171,7 @@ export class PoolFiles implements FileHolder, RelayCache {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    if (this.autoTimer) clearImmediate(this.autoTimer);
-    this.autoQueue.clear();
+    this.book.close();
     this.uploads.close();
     await this.held.close();
     await this.downloads.close();
@@ -183,47 +180,20 @@ export class PoolFiles implements FileHolder, RelayCache {
 
   /** A pool message was stored: offers and retractions update the list. */
   noteMessage(message: PoolMessage, announce = true): void {
-    const changes = this.offers.apply(message);
-    for (const why of changes.refused) {
-      this.options.log(`ignoring part of an offer by ${message.authorNodeId}: ${why}`);
-    }
-    if (!announce) return;
-    for (const offer of changes.added) {
-      this.offerEvent(offer);
-      this.considerFetching(offer);
-    }
-    for (const offer of changes.described) this.considerFetching(offer);
-    for (const offer of changes.retracted) {
-      this.offerEvent(offer);
-      // An image fetched on its own is not wanted once withdrawn; a user's download goes on.
-      if (this.downloads.isAuto(offer.info.fileId)) void this.downloads.cancel(offer.info.fileId);
-    }
+    this.book.noteMessage(message, announce);
   }
 
   // ---- the local API's operations
 
   list(online: ReadonlySet<string>): { files: FileView[]; folders: FolderView[] } {
-    const state = this.state(online);
-    const files: FileView[] = [];
-    for (const offer of this.offers.all()) {
-      if (!offer.retracted && offer.info.folderId === '') files.push(fileView(offer, state));
-    }
-    const folders: FolderView[] = [];
-    for (const folder of this.offers.folders()) {
-      const entries = this.offers.filesOf(folder);
-      if (entries.length > 0) folders.push(folderView(folder, entries, state));
-    }
-    return { files, folders };
+    return this.book.list(online);
   }
 
   /** One folder and its files. */
   folder(folderId: string, online: ReadonlySet<string>): { folder: FolderView; files: FileView[] } {
-    const { folder, entries } = this.requireFolder(folderId);
-    const state = this.state(online);
-    return {
-      folder: folderView(folder, entries, state),
-      files: entries.map((offer) => fileView(offer, state)),
-    };
+    const found = this.book.folder(folderId, online);
+    if (!found) throw new DaemonError('NOT_FOUND', `no folder ${folderId} in this pool`);
+    return found;
   }
 
   /** Offers a file or a folder of this device to the pool; nothing is copied. */
@@ -255,35 +225,15 @@ export class PoolFiles implements FileHolder, RelayCache {
     }
     const { info, manifest, image } = await shareFile(path, this.options.selfId);
     await this.held.keep(info, path, manifest.size, manifest.mtimeMs, manifest.chunkHashes);
-    if (image) {
-      this.offers.addOwn([info], { kind: 'image', ...image });
-      const { width, height, preview } = image;
-      node.broadcast({
-        case: 'mediaOffer',
-        value: create(MediaOfferSchema, {
-          file: info,
-          kind: MediaKind.IMAGE,
-          width,
-          height,
-          preview,
-        }),
-      });
-    } else {
-      this.offers.addOwn([info]);
-      node.broadcast({ case: 'fileOffer', value: create(FileOfferSchema, { files: [info] }) });
-    }
-    const offer = this.offers.live(info.fileId) as Offer;
+    const offer = offerOwnFile(this.offers, node, info, image);
     return { file: fileView(offer, this.state(new Set())) };
   }
 
   /** Withdraws my offer of a file, or of every file of my folder: no longer served here. */
   async retract(id: string): Promise<void> {
-    const folder = this.offers.folder(id);
-    const single = folder ? undefined : this.offers.live(id);
-    const offers = folder ? this.offers.filesOf(folder) : single ? [single] : [];
-    const first = offers[0];
-    if (!first) throw new DaemonError('NOT_FOUND', `no file ${id}`);
-    if ((folder?.origin ?? first.info.originNodeId) !== this.options.selfId) {
+    const offers = retractable(this.offers, id, this.options.selfId);
+    if (offers === 'not-found') throw new DaemonError('NOT_FOUND', `no file ${id}`);
+    if (offers === 'not-mine') {
       throw new DaemonError('BAD_REQUEST', 'only the device that offered a file can retract it');
     }
     const node = this.requireNode();
@@ -449,32 +399,6 @@ export class PoolFiles implements FileHolder, RelayCache {
     await this.held.forget(fileId);
   }
 
-  /** An image within the limit, offered by another node: fetched once nothing withdrew it. */
-  private considerFetching(offer: Offer): void {
-    const limit = this.options.autoFetchImageBytes;
-    if (limit <= 0 || offer.media?.kind !== 'image' || offer.retracted) return;
-    if (offer.info.originNodeId === this.options.selfId || Number(offer.info.size) > limit) return;
-    this.autoQueue.add(offer.info.fileId);
-    this.fetchImagesSoon();
-  }
-
-  /** On the next turn: a retraction delivered in the same batch as its offer wins. */
-  private fetchImagesSoon(): void {
-    if (this.autoTimer || this.autoQueue.size === 0 || this.closed) return;
-    this.autoTimer = setImmediate(() => {
-      this.autoTimer = undefined;
-      if (!this.downloads.attached || this.closed) return; // attach() asks again
-      for (const fileId of [...this.autoQueue]) {
-        this.autoQueue.delete(fileId);
-        const busy = this.held.has(fileId) || this.downloads.isRunning(fileId);
-        if (!this.offers.live(fileId) || busy) continue;
-        this.download(fileId, undefined, { auto: true }).catch((err: unknown) =>
-          this.options.log(`fetching image ${fileId} failed: ${String(err)}`),
-        );
-      }
-    });
-  }
-
   /** FT5: this device seeds `infos` now (one message per offer's worth of files). */
   private announce(infos: FileInfo[], folderId: string): void {
     const name = this.offers.folder(folderId)?.name ?? '';
@@ -492,38 +416,17 @@ export class PoolFiles implements FileHolder, RelayCache {
   }
 
   private requireFolder(folderId: string) {
-    const folder = this.offers.folder(folderId);
-    const entries = folder ? this.offers.filesOf(folder) : [];
-    if (!folder || entries.length === 0) {
-      throw new DaemonError('NOT_FOUND', `no folder ${folderId} in this pool`);
-    }
-    return { folder, entries };
+    const found = liveFolder(this.offers, folderId);
+    if (!found) throw new DaemonError('NOT_FOUND', `no folder ${folderId} in this pool`);
+    return found;
   }
 
   private state(online: ReadonlySet<string>): FileState {
-    return {
-      pool: this.options.poolId,
-      selfId: this.options.selfId,
-      seedersOnline: ({ info }) => {
-        const seeders = new Set(this.node?.offers.seedersOf(info.fileId) ?? []);
-        seeders.add(info.originNodeId);
-        return [...seeders].filter((s) => online.has(s) || s === this.options.selfId).length;
-      },
-      have: (fileId) => this.held.has(fileId),
-      downloading: (fileId) => this.downloads.isRunning(fileId),
-    };
+    return this.book.state(online);
   }
 
   private offerEvent(offer: Offer): void {
-    this.options.onEvent({
-      type: 'offer',
-      pool: this.options.poolId,
-      file: offer.info.fileId,
-      name: offer.info.name,
-      retracted: offer.retracted,
-      kind: offer.media?.kind ?? 'file',
-      folder: offer.info.folderId === '' ? null : offer.info.folderId,
-    });
+    this.book.offerEvent(offer);
   }
 
   private requireNode(): PoolNode {

@@ -4,14 +4,13 @@
  * signalling reconnects (its links may well outlive a server restart); it is made anew only
  * when the server hands out a certificate for another key or authority.
  */
+import { MessageLog, type MessageView, keepsNode } from '@poolnet/device';
 import {
   type Clock,
   type DeviceIdentity,
   type FileHolder,
-  type MessageStore,
   type PageQuery,
   type PeerLink,
-  type StoredMessage,
   FileTransfer,
   PoolNode,
   cryptoRandom,
@@ -23,11 +22,8 @@ import {
   type MessageId,
   type NodeId,
   type PoolId,
-  type PoolMessage,
   asNodeId,
   asUserId,
-  decodePoolMessage,
-  decodeSignedPoolMessage,
 } from '@poolnet/protocol';
 import { type DeviceDatabase, SqliteMessageStore } from '@poolnet/store-sqlite';
 import { SelectingTransport } from '@poolnet/transport-select';
@@ -43,20 +39,7 @@ import type { PoolFiles } from './pool-files.js';
 import { PoolSignalling, type SessionStart } from './pool-signalling.js';
 import type { ServerApi } from './server-api.js';
 
-/** A message as the local API shows it (API.md `Message`). */
-export interface MessageView {
-  readonly id: string;
-  readonly pool: string;
-  readonly author: string;
-  readonly userId: string;
-  readonly authorName: string | null;
-  readonly createdAt: number;
-  readonly kind: string;
-  readonly text: string;
-  readonly mine: boolean;
-  /** The file ids an offer or a withdrawal names (so the UI can show them in the chat). */
-  readonly files?: readonly string[];
-}
+export type { MessageView } from '@poolnet/device';
 
 export interface PoolRuntimeOptions {
   readonly poolId: PoolId;
@@ -89,37 +72,10 @@ export interface PoolRuntimeOptions {
   readonly clock?: Clock;
 }
 
-/** The message store of the pool; every message stored for the first time is announced. */
-class AnnouncingStore implements MessageStore {
-  constructor(
-    private readonly inner: SqliteMessageStore,
-    private readonly announce: (message: StoredMessage) => void,
-  ) {}
-  async append(message: StoredMessage): Promise<boolean> {
-    const added = await this.inner.append(message);
-    if (added) this.announce(message);
-    return added;
-  }
-  has(id: MessageId) {
-    return this.inner.has(id);
-  }
-  get(id: MessageId) {
-    return this.inner.get(id);
-  }
-  page(query?: PageQuery) {
-    return this.inner.page(query);
-  }
-  latest(limit: number, maxBytes: number) {
-    return this.inner.latest(limit, maxBytes);
-  }
-  count() {
-    return this.inner.count();
-  }
-}
-
 export class PoolRuntime {
   readonly poolId: PoolId;
-  private readonly store: AnnouncingStore;
+  /** The log's store (announcing new messages) and the views of it. */
+  private readonly messages: MessageLog;
   /** The pool's message log in SQLite (what the store announces from). */
   readonly log: SqliteMessageStore;
   private transfer: FileTransfer | undefined;
@@ -133,11 +89,18 @@ export class PoolRuntime {
   constructor(private readonly options: PoolRuntimeOptions) {
     this.poolId = options.poolId;
     this.log = new SqliteMessageStore(options.db, options.poolId);
-    this.store = new AnnouncingStore(this.log, (m) => {
-      const message = decodeStored(m);
-      if (message) options.files?.noteMessage(message);
-      options.onMessage(this.view(m, message));
-    });
+    this.messages = new MessageLog(
+      this.log,
+      {
+        pool: options.poolId,
+        selfId: options.device.deviceId,
+        displayName: (userId) => options.displayName(userId),
+      },
+      {
+        noteMessage: (message) => options.files?.noteMessage(message),
+        onMessage: (view) => options.onMessage(view),
+      },
+    );
     this.signalling = new PoolSignalling({
       api: options.api,
       poolId: options.poolId,
@@ -202,46 +165,28 @@ export class PoolRuntime {
     if (!node || node.position === undefined) {
       throw new DaemonError('NOT_JOINED', 'not connected to this pool yet: try again shortly');
     }
-    const id = node.sendText(text);
-    const stored = await this.waitStored(id);
-    return this.view(stored);
+    const view = await this.messages.sent(node.sendText(text));
+    if (!view) throw new DaemonError('INTERNAL', 'the message was sent but not stored');
+    return view;
   }
 
-  async page(
+  page(
     query: PageQuery,
   ): Promise<{ messages: MessageView[]; hasOlder: boolean; hasNewer: boolean }> {
-    const page = await this.store.page(query);
-    return {
-      messages: page.messages.map((m) => this.view(m)),
-      hasOlder: page.hasOlder,
-      hasNewer: page.hasNewer,
-    };
+    return this.messages.page(query);
   }
 
-  async has(id: MessageId): Promise<boolean> {
-    return this.store.has(id);
-  }
-
-  private async waitStored(id: MessageId): Promise<StoredMessage> {
-    for (let i = 0; i < 100; i++) {
-      const stored = await this.store.get(id);
-      if (stored) return stored;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    throw new DaemonError('INTERNAL', 'the message was sent but not stored');
+  has(id: MessageId): Promise<boolean> {
+    return this.messages.has(id);
   }
 
   /** A new signalling session: keep the node unless the certificate changed key or authority. */
   private session(start: SessionStart): void {
-    const sameKey =
-      this.certificate !== undefined &&
-      this.authorityKey !== undefined &&
-      Buffer.from(this.certificate.publicKey).equals(Buffer.from(start.cert.publicKey)) &&
-      Buffer.from(this.authorityKey).equals(Buffer.from(start.authorityPublicKey));
-    const expiresSoon =
-      this.certificate !== undefined &&
-      Number(this.certificate.expiresAtMs) - Date.now() < 86_400_000;
-    if (this.node && sameKey && !expiresSoon) return;
+    const current =
+      this.certificate && this.authorityKey
+        ? { cert: this.certificate, authorityPublicKey: this.authorityKey }
+        : undefined;
+    if (this.node && keepsNode(current, start, Date.now())) return;
     if (this.transfer) this.options.files?.detach(this.transfer);
     this.transfer?.stop();
     this.node?.stop();
@@ -265,7 +210,7 @@ export class PoolRuntime {
       authorityPublicKey: start.authorityPublicKey,
       transport,
       signalling: this.signalling,
-      store: this.store,
+      store: this.messages.store,
       crypto: nodeCrypto(),
       clock: this.options.clock ?? systemClock,
       random: cryptoRandom,
@@ -310,45 +255,6 @@ export class PoolRuntime {
       });
       files.attach(node, this.transfer);
     }
-  }
-
-  /** `message`: the stored message decoded, when the caller has done it already. */
-  private view(stored: StoredMessage, message = decodeStored(stored)): MessageView {
-    const userId = message?.userId ?? '';
-    const kind = message ? (message.content.case ?? 'unknown') : 'damaged';
-    const text = message?.content.case === 'text' ? message.content.value.text : '';
-    return {
-      id: stored.id,
-      pool: this.poolId,
-      author: stored.author,
-      userId,
-      authorName: userId === '' ? null : this.options.displayName(userId),
-      createdAt: stored.createdAt,
-      kind,
-      text,
-      mine: stored.author === this.options.device.deviceId,
-      ...offerFiles(message),
-    };
-  }
-}
-
-/** The file ids of an offer or a withdrawal, as `{ files }`; nothing for other messages. */
-function offerFiles(message: PoolMessage | undefined): { files?: string[] } {
-  const content = message?.content;
-  if (content?.case === 'fileOffer') return { files: content.value.files.map((f) => f.fileId) };
-  if (content?.case === 'mediaOffer' && content.value.file) {
-    return { files: [content.value.file.fileId] };
-  }
-  if (content?.case === 'retractOffer') return { files: [content.value.fileId] };
-  return {};
-}
-
-/** The pool message inside a stored signed message, or undefined when it is damaged. */
-function decodeStored(stored: StoredMessage): PoolMessage | undefined {
-  try {
-    return decodePoolMessage(decodeSignedPoolMessage(stored.signed).body);
-  } catch {
-    return undefined;
   }
 }
 

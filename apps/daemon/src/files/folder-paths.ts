@@ -5,6 +5,7 @@
  * peer (or a future protocol change) lets through, so both are checked again here.
  */
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import type { NameChecks } from '@poolnet/device';
 import { checkFileName } from './checks.js';
 import { FileError } from './errors.js';
 
@@ -28,6 +29,9 @@ export function isSafeRelativePath(relativePath: string): boolean {
   if (Buffer.byteLength(relativePath, 'utf8') > MAX_RELATIVE_PATH_BYTES) return false;
   return relativePath.split('/').every(isSafeName);
 }
+
+/** What the daemon's offer book keeps: names and relative paths safe on this disk. */
+export const diskNameChecks: NameChecks = { isSafeName, isSafeRelativePath };
 
 /** Whether `path` is `root` or inside it, once both are resolved. */
 export function isInside(root: string, path: string): boolean {

@@ -5,6 +5,23 @@
  * about files. Events and download records take the daemon's shapes.
  */
 import {
+  type DownloadEvent,
+  FileBook,
+  type FileState,
+  type Offer,
+  type PoolOffers,
+  downloadEvent,
+  downloadRecord,
+  fileView,
+  followDownload,
+  offerOwnFile,
+  protocolNameChecks,
+  replayLog,
+  retractable,
+  seedingEvent,
+  uploadEvent,
+} from '@poolnet/device';
+import {
   type FileHolder,
   type FileTransfer,
   type MessageStore,
@@ -17,8 +34,6 @@ import {
   type PoolMessage,
   FileInfoSchema,
   FileOfferSchema,
-  MediaKind,
-  MediaOfferSchema,
   RetractOfferSchema,
   create,
 } from '@poolnet/protocol';
@@ -30,14 +45,11 @@ import {
   type FileView,
   type FolderView,
 } from '../api/backend.js';
-import { type FileState, fileView, folderView } from './file-views.js';
 import { hashBlob, toHex } from './hash-file.js';
 import { HeldFiles } from './held-files.js';
 import { describeImage } from './image-preview.js';
-import { type Offer, PoolOffers } from './offers.js';
 import { OpfsDownload } from './opfs-download.js';
 import { directory } from './opfs.js';
-import { decodeStored } from './pool-runtime.js';
 import { MemoryRelayCache } from './relay-cache.js';
 
 export interface PoolFilesOptions {
@@ -64,7 +76,9 @@ interface Running {
 const UPLOAD_EVENT_MS = 250;
 
 export class BrowserPoolFiles implements FileHolder, RelayCache {
-  private readonly offers = new PoolOffers();
+  /** The offers, file events, images fetched on their own and views (shared with the daemon). */
+  private readonly book: FileBook;
+  private readonly offers: PoolOffers;
   private held!: HeldFiles;
   private partialDir!: FileSystemDirectoryHandle;
   private readonly running = new Map<string, Running>();
@@ -74,13 +88,34 @@ export class BrowserPoolFiles implements FileHolder, RelayCache {
   private readonly served = new Map<string, { chunks: number; bytes: number }>();
   private uploadTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly dirtyUploads = new Set<string>();
-  /** Images waiting to be fetched on their own (next turn: a withdrawal in the same batch wins). */
-  private readonly autoQueue = new Set<string>();
-  private autoTimer: ReturnType<typeof setTimeout> | undefined;
-  private closed = false;
 
   constructor(private readonly options: PoolFilesOptions) {
     this.cache = new MemoryRelayCache(options.cacheBytes);
+    this.book = new FileBook({
+      poolId: options.poolId,
+      selfId: options.selfId,
+      // The page saves files under their ids but downloads them under their names.
+      checks: protocolNameChecks,
+      side: {
+        seedersOf: (fileId) => this.node?.offers.seedersOf(fileId) ?? [],
+        have: (fileId) => this.held.has(fileId),
+        downloading: (fileId) => this.running.has(fileId),
+      },
+      autoFetchImageBytes: () => options.autoFetchImageBytes(),
+      // Next turn: a withdrawal in the same batch wins.
+      defer: (run) => {
+        const turn = setTimeout(run, 0);
+        return () => clearTimeout(turn);
+      },
+      canFetch: () => this.transfer !== undefined,
+      fetchImage: (fileId) => this.download(fileId, true),
+      dropAutoFetch: (fileId) => {
+        if (this.running.get(fileId)?.auto) void this.cancel(fileId).catch(() => undefined);
+      },
+      onEvent: (event) => options.onEvent(event),
+      log: options.log,
+    });
+    this.offers = this.book.offers;
   }
 
   /** Opens the pool's OPFS folders, the held files and the offers in the message log. */
@@ -91,34 +126,17 @@ export class BrowserPoolFiles implements FileHolder, RelayCache {
       this.options.records,
       this.options.poolId,
       await directory(...poolDir, 'held'),
-      (info, seeding) =>
-        this.options.onEvent({
-          type: 'seeding',
-          pool: this.options.poolId,
-          file: info.fileId,
-          name: info.name,
-          folder: info.folderId === '' ? null : info.folderId,
-          seeding,
-        }),
+      (info, seeding) => this.options.onEvent(seedingEvent(this.options.poolId, info, seeding)),
       this.options.log,
     );
     await this.held.load();
-    let page = await log.page({ limit: 500 });
-    const all = [...page.messages];
-    while (page.hasOlder && all[0]) {
-      page = await log.page({ before: all[0].id, limit: 500 });
-      all.unshift(...page.messages);
-    }
-    for (const stored of all) {
-      const message = decodeStored(stored);
-      if (message) this.noteMessage(message, false);
-    }
+    await replayLog(log, (message) => this.noteMessage(message, false));
   }
 
   attach(node: PoolNode, transfer: FileTransfer): void {
     this.node = node;
     this.transfer = transfer;
-    this.fetchImagesSoon();
+    this.book.fetchImagesSoon();
   }
 
   detach(transfer: FileTransfer): void {
@@ -128,56 +146,25 @@ export class BrowserPoolFiles implements FileHolder, RelayCache {
   }
 
   close(): void {
-    this.closed = true;
+    this.book.close();
     clearTimeout(this.uploadTimer);
-    clearTimeout(this.autoTimer);
     for (const fileId of this.running.keys()) this.transfer?.downloadOf(fileId)?.cancel('stopped');
   }
 
   noteMessage(message: PoolMessage, announce = true): void {
-    const changes = this.offers.apply(message);
-    for (const why of changes.refused) this.options.log(`ignoring part of an offer: ${why}`);
-    if (!announce) return;
-    for (const offer of changes.added) {
-      this.offerEvent(offer);
-      this.considerFetching(offer);
-    }
-    for (const offer of changes.described) this.considerFetching(offer);
-    for (const offer of changes.retracted) {
-      this.offerEvent(offer);
-      // An image fetched on its own is not wanted once withdrawn; a person's download goes on.
-      const running = this.running.get(offer.info.fileId);
-      if (running?.auto) void this.cancel(offer.info.fileId).catch(() => undefined);
-    }
+    this.book.noteMessage(message, announce);
   }
 
   // ---- what the backend asks
 
   list(online: ReadonlySet<string>): { files: FileView[]; folders: FolderView[] } {
-    const state = this.state(online);
-    const files: FileView[] = [];
-    for (const offer of this.offers.all()) {
-      if (!offer.retracted && offer.info.folderId === '') files.push(fileView(offer, state));
-    }
-    const folders: FolderView[] = [];
-    for (const folder of this.offers.folders()) {
-      const entries = this.offers.filesOf(folder);
-      if (entries.length > 0) folders.push(folderView(folder, entries, state));
-    }
-    return { files, folders };
+    return this.book.list(online);
   }
 
   folder(folderId: string, online: ReadonlySet<string>): { folder: FolderView; files: FileView[] } {
-    const folder = this.offers.folder(folderId);
-    const entries = folder ? this.offers.filesOf(folder) : [];
-    if (!folder || entries.length === 0) {
-      throw new BackendError('NOT_FOUND', `no folder ${folderId} in this pool`, 404);
-    }
-    const state = this.state(online);
-    return {
-      folder: folderView(folder, entries, state),
-      files: entries.map((o) => fileView(o, state)),
-    };
+    const found = this.book.folder(folderId, online);
+    if (!found) throw new BackendError('NOT_FOUND', `no folder ${folderId} in this pool`, 404);
+    return found;
   }
 
   /** Offers files picked in the page: hashed here (streaming), served from the page. */
@@ -202,23 +189,7 @@ export class BrowserPoolFiles implements FileHolder, RelayCache {
       const image = await describeImage(file).catch(() => undefined);
       if (image) info.mime = image.mime;
       await this.held.keepPicked(info, hashes.chunkHashes, file);
-      if (image) {
-        this.offers.addOwn([info], { kind: 'image', ...image });
-        const { width, height, preview } = image;
-        node.broadcast({
-          case: 'mediaOffer',
-          value: create(MediaOfferSchema, {
-            file: info,
-            kind: MediaKind.IMAGE,
-            width,
-            height,
-            preview,
-          }),
-        });
-      } else {
-        this.offers.addOwn([info]);
-        node.broadcast({ case: 'fileOffer', value: create(FileOfferSchema, { files: [info] }) });
-      }
+      offerOwnFile(this.offers, node, info, image);
       infos.push(info);
     }
     const state = this.state(new Set());
@@ -226,12 +197,9 @@ export class BrowserPoolFiles implements FileHolder, RelayCache {
   }
 
   async retract(id: string): Promise<void> {
-    const folder = this.offers.folder(id);
-    const single = folder ? undefined : this.offers.live(id);
-    const offers = folder ? this.offers.filesOf(folder) : single ? [single] : [];
-    const first = offers[0];
-    if (!first) throw new BackendError('NOT_FOUND', `no file ${id}`, 404);
-    if ((folder?.origin ?? first.info.originNodeId) !== this.options.selfId) {
+    const offers = retractable(this.offers, id, this.options.selfId);
+    if (offers === 'not-found') throw new BackendError('NOT_FOUND', `no file ${id}`, 404);
+    if (offers === 'not-mine') {
       throw new BackendError(
         'BAD_REQUEST',
         'only the device that offered a file can retract it',
@@ -269,53 +237,26 @@ export class BrowserPoolFiles implements FileHolder, RelayCache {
       return Promise.reject(new BackendError('NOT_JOINED', 'not connected to this pool yet', 409));
     }
     const startedAt = Date.now();
-    const event = (fields: Partial<Extract<DaemonEvent, { type: 'download' }>>) =>
-      this.options.onEvent({
-        type: 'download',
-        pool: this.options.poolId,
-        file: fileId,
-        name: info.name,
-        received: 0,
-        chunks: dataChunkCount(info),
-        bytes: 0,
-        size: Number(info.size),
-        state: 'data',
-        ...fields,
-      });
+    const event = (fields: Partial<DownloadEvent>) =>
+      this.options.onEvent(downloadEvent(this.options.poolId, info, fields));
     const ended = (state: DownloadRecord['state'], sha256: string | null, error: string | null) =>
-      this.options.onDownloadEnded({
-        file: fileId,
-        pool: this.options.poolId,
-        name: info.name,
-        size: Number(info.size),
-        folder: info.folderId === '' ? null : info.folderId,
-        path: state === 'done' ? pathOf(info) : null,
-        sha256,
-        startedAt,
-        finishedAt: Date.now(),
-        state,
-        error,
-        auto,
-      });
+      this.options.onDownloadEnded(
+        downloadRecord(this.options.poolId, info, {
+          state,
+          path: state === 'done' ? pathOf(info) : null,
+          sha256,
+          error,
+          startedAt,
+          auto,
+        }),
+      );
     const entry: Running = { work: undefined as never, sink: undefined, cancelled: false, auto };
     const work = (async () => {
       const download = transfer.download(info, async (i, list) => {
         entry.sink ??= await OpfsDownload.open(this.partialDir, i, list);
         return entry.sink;
       });
-      const off = download.onProgress((p) =>
-        event({
-          received: p.received,
-          chunks: p.chunks,
-          bytes: p.bytes,
-          state: p.state === 'done' ? 'data' : p.state,
-        }),
-      );
-      try {
-        await download.done;
-      } finally {
-        off();
-      }
+      await followDownload(download, event);
       const sink = entry.sink;
       if (!sink) throw new BackendError('INTERNAL', 'the download has no sink');
       const file = await sink.finish(await this.heldDir());
@@ -438,69 +379,18 @@ export class BrowserPoolFiles implements FileHolder, RelayCache {
         const t = this.served.get(id);
         const info = this.held.get(id)?.info ?? this.offers.get(id)?.info;
         if (!t) continue;
-        this.options.onEvent({
-          type: 'upload',
-          pool: this.options.poolId,
-          file: id,
-          name: info?.name ?? '',
-          chunks: t.chunks,
-          bytes: t.bytes,
-          size: info ? Number(info.size) : 0,
-        });
+        this.options.onEvent(uploadEvent(this.options.poolId, id, info, t));
       }
       this.dirtyUploads.clear();
     }, UPLOAD_EVENT_MS);
   }
 
-  /** An image within the limit, offered by another node: fetched once nothing withdrew it. */
-  private considerFetching(offer: Offer): void {
-    const limit = this.options.autoFetchImageBytes();
-    if (limit <= 0 || offer.media?.kind !== 'image' || offer.retracted) return;
-    if (offer.info.originNodeId === this.options.selfId || Number(offer.info.size) > limit) return;
-    this.autoQueue.add(offer.info.fileId);
-    this.fetchImagesSoon();
-  }
-
-  private fetchImagesSoon(): void {
-    if (this.autoTimer !== undefined || this.autoQueue.size === 0 || this.closed) return;
-    this.autoTimer = setTimeout(() => {
-      this.autoTimer = undefined;
-      if (!this.transfer || this.closed) return; // attach() asks again
-      for (const fileId of [...this.autoQueue]) {
-        this.autoQueue.delete(fileId);
-        if (!this.offers.live(fileId) || this.held.has(fileId) || this.running.has(fileId))
-          continue;
-        this.download(fileId, true).catch((err: unknown) =>
-          this.options.log(`fetching image ${fileId} failed: ${String(err)}`),
-        );
-      }
-    }, 0);
-  }
-
   private state(online: ReadonlySet<string>): FileState {
-    return {
-      pool: this.options.poolId,
-      selfId: this.options.selfId,
-      seedersOnline: ({ info }) => {
-        const seeders = new Set(this.node?.offers.seedersOf(info.fileId) ?? []);
-        seeders.add(info.originNodeId);
-        return [...seeders].filter((s) => online.has(s) || s === this.options.selfId).length;
-      },
-      have: (fileId) => this.held.has(fileId),
-      downloading: (fileId) => this.running.has(fileId),
-    };
+    return this.book.state(online);
   }
 
   private offerEvent(offer: Offer): void {
-    this.options.onEvent({
-      type: 'offer',
-      pool: this.options.poolId,
-      file: offer.info.fileId,
-      name: offer.info.name,
-      retracted: offer.retracted,
-      kind: offer.media?.kind ?? 'file',
-      folder: offer.info.folderId === '' ? null : offer.info.folderId,
-    });
+    this.book.offerEvent(offer);
   }
 
   private requireNode(): PoolNode {

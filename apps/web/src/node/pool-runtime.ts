@@ -5,11 +5,11 @@
  * is made anew only when the server certifies another key or authority, or the certificate
  * is about to expire.
  */
+import { MessageLog, keepsNode } from '@poolnet/device';
 import {
   type DeviceIdentity,
   type MessageStore,
   type PageQuery,
-  type StoredMessage,
   FileTransfer,
   PoolNode,
   cryptoRandom,
@@ -21,17 +21,13 @@ import {
   type MessageId,
   type NodeId,
   type PoolId,
-  type PoolMessage,
   asNodeId,
   asUserId,
-  decodePoolMessage,
-  decodeSignedPoolMessage,
 } from '@poolnet/protocol';
 import { SelectingTransport } from '@poolnet/transport-select';
 import { type IceServerSpec, WebRtcTransport } from '@poolnet/transport-webrtc';
 import { BackendError, type Message } from '../api/backend.js';
 import type { SigningKey } from './account.js';
-import { AnnouncingStore } from './announcing-store.js';
 import type { BrowserPoolFiles } from './pool-files.js';
 import { PoolSignalling, type SessionStart } from './pool-signalling.js';
 import type { ServerApi } from './server-api.js';
@@ -56,7 +52,8 @@ export interface PoolRuntimeOptions {
 
 export class PoolRuntime {
   readonly poolId: PoolId;
-  private readonly store: AnnouncingStore;
+  /** The log's store (announcing new messages) and the views of it. */
+  private readonly messages: MessageLog;
   readonly signalling: PoolSignalling;
   private node: PoolNode | undefined;
   private transfer: FileTransfer | undefined;
@@ -67,11 +64,18 @@ export class PoolRuntime {
 
   constructor(private readonly options: PoolRuntimeOptions) {
     this.poolId = options.poolId;
-    this.store = new AnnouncingStore(options.log, (m) => {
-      const message = decodeStored(m);
-      if (message) options.files.noteMessage(message);
-      options.onMessage(this.view(m, message));
-    });
+    this.messages = new MessageLog(
+      options.log,
+      {
+        pool: options.poolId,
+        selfId: options.device.deviceId,
+        displayName: (userId) => options.displayName(userId),
+      },
+      {
+        noteMessage: (message) => options.files.noteMessage(message),
+        onMessage: (view) => options.onMessage(view),
+      },
+    );
     this.signalling = new PoolSignalling({
       api: options.api,
       poolId: options.poolId,
@@ -133,28 +137,17 @@ export class PoolRuntime {
         409,
       );
     }
-    const id = node.sendText(text);
-    for (let i = 0; i < 100; i++) {
-      const stored = await this.store.get(id);
-      if (stored) return this.view(stored);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    throw new BackendError('INTERNAL', 'the message was sent but not stored');
+    const view = await this.messages.sent(node.sendText(text));
+    if (!view) throw new BackendError('INTERNAL', 'the message was sent but not stored');
+    return view;
   }
 
-  async page(
-    query: PageQuery,
-  ): Promise<{ messages: Message[]; hasOlder: boolean; hasNewer: boolean }> {
-    const page = await this.store.page(query);
-    return {
-      messages: page.messages.map((m) => this.view(m)),
-      hasOlder: page.hasOlder,
-      hasNewer: page.hasNewer,
-    };
+  page(query: PageQuery): Promise<{ messages: Message[]; hasOlder: boolean; hasNewer: boolean }> {
+    return this.messages.page(query);
   }
 
   has(id: MessageId): Promise<boolean> {
-    return this.store.has(id);
+    return this.messages.has(id);
   }
 
   private stopNode(): void {
@@ -168,15 +161,11 @@ export class PoolRuntime {
   }
 
   private session(start: SessionStart): void {
-    const sameKey =
-      this.certificate !== undefined &&
-      this.authorityKey !== undefined &&
-      sameBytes(this.certificate.publicKey, start.cert.publicKey) &&
-      sameBytes(this.authorityKey, start.authorityPublicKey);
-    const expiresSoon =
-      this.certificate !== undefined &&
-      Number(this.certificate.expiresAtMs) - Date.now() < 86_400_000;
-    if (this.node && sameKey && !expiresSoon) return;
+    const current =
+      this.certificate && this.authorityKey
+        ? { cert: this.certificate, authorityPublicKey: this.authorityKey }
+        : undefined;
+    if (this.node && keepsNode(current, start, Date.now())) return;
     this.stopNode();
     this.certificate = start.cert;
     this.authorityKey = start.authorityPublicKey;
@@ -198,7 +187,7 @@ export class PoolRuntime {
       authorityPublicKey: start.authorityPublicKey,
       transport,
       signalling: this.signalling,
-      store: this.store,
+      store: this.messages.store,
       crypto: nobleCrypto,
       clock: systemClock,
       random: cryptoRandom,
@@ -218,46 +207,4 @@ export class PoolRuntime {
     });
     files.attach(node, this.transfer);
   }
-
-  private view(stored: StoredMessage, message = decodeStored(stored)): Message {
-    const userId = message?.userId ?? '';
-    const kind = message ? (message.content.case ?? 'unknown') : 'damaged';
-    const text = message?.content.case === 'text' ? message.content.value.text : '';
-    return {
-      id: stored.id,
-      pool: this.poolId,
-      author: stored.author,
-      userId,
-      authorName: userId === '' ? null : this.options.displayName(userId),
-      createdAt: stored.createdAt,
-      kind,
-      text,
-      mine: stored.author === this.options.device.deviceId,
-      ...offerFiles(message),
-    };
-  }
-}
-
-/** The file ids an offer or a withdrawal names (the UI shows them in the chat). */
-function offerFiles(message: PoolMessage | undefined): { files?: string[] } {
-  const content = message?.content;
-  if (content?.case === 'fileOffer') return { files: content.value.files.map((f) => f.fileId) };
-  if (content?.case === 'mediaOffer' && content.value.file)
-    return { files: [content.value.file.fileId] };
-  if (content?.case === 'retractOffer') return { files: [content.value.fileId] };
-  return {};
-}
-
-export function decodeStored(stored: StoredMessage): PoolMessage | undefined {
-  try {
-    return decodePoolMessage(decodeSignedPoolMessage(stored.signed).body);
-  } catch {
-    return undefined;
-  }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

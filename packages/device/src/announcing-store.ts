@@ -1,7 +1,7 @@
 /**
  * A pool's message store that announces every message stored for the first time (whatever
- * brought it: this page, a broadcast, latest sync, reconciliation), so the page can show it
- * and its offers can be noted. The daemon's runtime does the same around SQLite.
+ * brought it: this device, a broadcast, latest sync, reconciliation), so the device can show
+ * it and note its offers. Wraps SQLite on a daemon, IndexedDB in a page.
  */
 import type { MessageStore, PageQuery, StoredMessage } from '@poolnet/engine';
 import type { MessageId } from '@poolnet/protocol';

@@ -1,42 +1,13 @@
 /**
- * Copied from the daemon (`apps/daemon/src/daemon/pool-offers.ts`, which imports Node.js path
- * checks); keep the two in step. The page saves files under their ids, never their names, but
- * it downloads them under their names, so the same checks apply.
- *
  * The offers of one pool as this device knows them, rebuilt from the message log: single
  * files, images (a media offer: size and preview) and folders (files sharing a folder id,
- * possibly over several messages). Offers a daemon could not store safely are left out here,
- * whatever the wire let through: a name or relative path that is not safe on disk, a folder
- * name that is not one path segment, a file claiming a folder another node started.
+ * possibly over several messages). Offers a device could not store safely are left out here,
+ * whatever the wire let through: a name or relative path that is not safe (by the device's
+ * `NameChecks`: on disk for a daemon, the wire's rules for a page), a folder name that is not
+ * one path segment, a file claiming a folder another node started.
  */
-import {
-  type FileInfo,
-  MediaKind,
-  type PoolMessage,
-  checkFileName,
-  checkRelativePath,
-} from '@poolnet/protocol';
-
-/** Whether `name` is one safe path segment (the wire's file name rules). */
-function isSafeName(name: string): boolean {
-  try {
-    checkFileName(name, 'name');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Whether `relativePath` is "" or safe segments joined by '/'. */
-function isSafeRelativePath(relativePath: string): boolean {
-  if (relativePath === '') return true;
-  try {
-    checkRelativePath(relativePath, 'relativePath');
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { type FileInfo, MediaKind, type PoolMessage } from '@poolnet/protocol';
+import type { NameChecks } from './name-checks.js';
 
 export type OfferKind = 'file' | 'image' | 'video' | 'audio' | 'media';
 
@@ -97,6 +68,9 @@ export class PoolOffers {
   private readonly refusedFolders = new Set<string>();
   /** fileId → nodes that retracted it before its offer arrived. */
   private readonly early = new Map<string, Set<string>>();
+
+  /** `checks`: what a name and a relative path must be for this device to keep an offer. */
+  constructor(private readonly checks: NameChecks) {}
 
   /** Applies a pool message's effect; other messages change nothing. */
   apply(message: PoolMessage): OfferChanges {
@@ -190,7 +164,7 @@ export class PoolOffers {
     changes: OfferChanges,
   ): void {
     if (this.offers.has(info.fileId)) return;
-    if (!isSafeName(info.name) || !isSafeRelativePath(info.relativePath)) {
+    if (!this.checks.isSafeName(info.name) || !this.checks.isSafeRelativePath(info.relativePath)) {
       changes.refused.push(`${info.fileId}: unsafe name or relative path`);
       return;
     }
@@ -209,7 +183,7 @@ export class PoolOffers {
   private joinFolder(info: FileInfo, folderName: string, changes: OfferChanges): boolean {
     const id = info.folderId;
     if (this.refusedFolders.has(id)) return false;
-    if (folderName !== '' && !isSafeName(folderName)) {
+    if (folderName !== '' && !this.checks.isSafeName(folderName)) {
       this.refusedFolders.add(id);
       const known = this.folderMap.get(id);
       if (known) for (const fileId of known.fileIds) this.offers.delete(fileId);

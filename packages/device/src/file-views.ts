@@ -1,8 +1,8 @@
 /**
- * Files and folders as the local API shows them (API.md `FileView`, `FolderView`), and the
- * file events of the events socket.
+ * Files and folders as a device shows them (API.md `FileView`, `FolderView`), made from its
+ * offers: the daemon's local API and the page's backend return the same shapes.
  */
-import { type Folder, type Offer, type OfferKind, folderName } from './pool-offers.js';
+import { type Folder, type Offer, type OfferKind, folderName } from './offers.js';
 
 /** A file as the local API lists it. */
 export interface FileView {
@@ -43,49 +43,6 @@ export interface FolderView {
   readonly seedersOnline: number;
 }
 
-export type FileEvent =
-  | {
-      type: 'download';
-      pool: string;
-      file: string;
-      name: string;
-      received: number;
-      chunks: number;
-      bytes: number;
-      size: number;
-      state: 'hashes' | 'data' | 'done' | 'failed' | 'cancelled';
-      path?: string;
-      error?: string;
-    }
-  | {
-      type: 'offer';
-      pool: string;
-      file: string;
-      name: string;
-      retracted: boolean;
-      kind: OfferKind;
-      folder: string | null;
-    }
-  /** Chunks and bytes of a file this device served since it started (at most ~4 per second). */
-  | {
-      type: 'upload';
-      pool: string;
-      file: string;
-      name: string;
-      chunks: number;
-      bytes: number;
-      size: number;
-    }
-  /** This device now serves a file whole (shared or downloaded), or stopped serving it. */
-  | {
-      type: 'seeding';
-      pool: string;
-      file: string;
-      name: string;
-      folder: string | null;
-      seeding: boolean;
-    };
-
 /** What a view needs to know about this device's side of a file. */
 export interface FileState {
   readonly pool: string;
@@ -93,6 +50,13 @@ export interface FileState {
   seedersOnline(offer: Offer): number;
   have(fileId: string): boolean;
   downloading(fileId: string): boolean;
+}
+
+/** Base64 without `Buffer` (a page has none); previews are a few KB at most. */
+export function base64(bytes: Uint8Array): string {
+  let text = '';
+  for (const b of bytes) text += String.fromCharCode(b);
+  return btoa(text);
 }
 
 export function fileView(offer: Offer, state: FileState): FileView {
@@ -111,7 +75,7 @@ export function fileView(offer: Offer, state: FileState): FileView {
     mime: info.mime,
     width: media ? media.width : null,
     height: media ? media.height : null,
-    preview: media ? Buffer.from(media.preview).toString('base64') : null,
+    preview: media ? base64(media.preview) : null,
     folder: info.folderId === '' ? null : info.folderId,
     relativePath: info.relativePath,
   };
