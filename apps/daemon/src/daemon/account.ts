@@ -4,11 +4,18 @@
  * ceremonies that create or use them. Everything secret is a 0600 file in the data directory.
  */
 import { hostname } from 'node:os';
+import {
+  type Passkeys,
+  linkDevice,
+  passkeySignIn,
+  registerSigningKey,
+  registerUser,
+} from '@poolnet/device';
 import { type SoftwareCredential, SoftwareAuthenticator } from '@poolnet/sync-server';
 import { nodeCrypto } from '@poolnet/platform-node';
 import { z } from 'zod';
 import { DaemonError } from './errors.js';
-import { type Json, ServerApi, type Tokens } from './server-api.js';
+import { ServerApi, type Tokens } from './server-api.js';
 import { type DataDir, FILES } from './state-files.js';
 
 const accountSchema = z.object({
@@ -119,20 +126,25 @@ export class Account {
     return new URL(this.serverUrl).origin;
   }
 
+  /** The built-in software authenticator, its credentials saved as they change. */
+  private readonly passkeys: Passkeys = {
+    create: (options) => this.authenticator.register(options, { origin: this.origin }),
+    get: async (options) => {
+      const response = this.authenticator.authenticate(options, { origin: this.origin });
+      await this.savePasskeys(); // the signature counter moved
+      return response;
+    },
+  };
+
   /** Creates a user with this device as its first device. */
   async register(displayName: string, deviceName = hostname()): Promise<AccountFile> {
     if (this.file)
       throw new DaemonError('ALREADY_REGISTERED', 'this device already has an account');
-    const begin = await this.api.call('POST', '/v1/auth/register/begin', {
+    const tokens = await registerUser(this.api, this.passkeys, {
       displayName,
       deviceName,
       deviceType: 'cli',
     });
-    const response = this.authenticator.register(begin.options, { origin: this.origin });
-    const tokens = (await this.api.call('POST', '/v1/auth/register/finish', {
-      challengeId: begin.challengeId,
-      response,
-    })) as Tokens;
     return this.established(tokens, displayName, deviceName);
   }
 
@@ -140,16 +152,11 @@ export class Account {
   async link(code: string, deviceName = hostname()): Promise<AccountFile> {
     if (this.file)
       throw new DaemonError('ALREADY_REGISTERED', 'this device already has an account');
-    const begin = await this.api.call('POST', '/v1/devices/link/begin', {
-      code: code.trim(),
+    const tokens = await linkDevice(this.api, this.passkeys, {
+      code,
       deviceName,
       deviceType: 'cli',
     });
-    const response = this.authenticator.register(begin.options, { origin: this.origin });
-    const tokens = (await this.api.call('POST', '/v1/devices/link/finish', {
-      challengeId: begin.challengeId,
-      response,
-    })) as Tokens;
     return this.established(tokens, null, deviceName);
   }
 
@@ -177,9 +184,7 @@ export class Account {
   /** Registers the signing key with the server (once per run; the server keeps it). */
   async ensureSigningKey(): Promise<void> {
     if (this.keyRegistered) return;
-    await this.api.authed('POST', '/v1/devices/signing-key', {
-      publicKey: Buffer.from(this.signingKey.publicKey).toString('base64url'),
-    });
+    await registerSigningKey(this.api, this.signingKey.publicKey);
     this.keyRegistered = true;
   }
 
@@ -222,13 +227,7 @@ export class Account {
     if (this.file === undefined || this.authenticator.exportCredentials().length === 0) {
       return undefined;
     }
-    const begin: Json = await this.api.call('POST', '/v1/auth/sign-in/begin');
-    const response = this.authenticator.authenticate(begin.options, { origin: this.origin });
-    await this.savePasskeys(); // the signature counter moved
-    return (await this.api.call('POST', '/v1/auth/sign-in/finish', {
-      challengeId: begin.challengeId,
-      response,
-    })) as Tokens;
+    return passkeySignIn(this.api, this.passkeys);
   }
 
   private async saveTokens(tokens: Tokens): Promise<void> {

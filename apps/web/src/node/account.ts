@@ -6,6 +6,13 @@
  * page load, as the daemon does.
  */
 import { startAuthentication, startRegistration } from '@simplewebauthn/browser';
+import {
+  type Passkeys,
+  linkDevice,
+  passkeySignIn,
+  registerSigningKey,
+  registerUser,
+} from '@poolnet/device';
 import { nobleCrypto } from '@poolnet/engine';
 import type { RecordStore } from '@poolnet/store-browser';
 import { BackendError } from '../api/backend.js';
@@ -27,11 +34,11 @@ export interface SigningKey {
 const ACCOUNT = 'account';
 const SIGNING_KEY = 'signing-key';
 
-const base64url = (bytes: Uint8Array): string =>
-  btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
+/** The browser's own authenticator, through WebAuthn. */
+const browserPasskeys: Passkeys = {
+  create: (options) => ceremony(() => startRegistration({ optionsJSON: options })),
+  get: (options) => ceremony(() => startAuthentication({ optionsJSON: options })),
+};
 
 export class BrowserAccount {
   private record: AccountRecord | undefined;
@@ -88,32 +95,22 @@ export class BrowserAccount {
   async register(displayName: string, deviceName: string): Promise<AccountRecord> {
     if (this.signedIn)
       throw new BackendError('ALREADY_REGISTERED', 'this browser already has an account', 409);
-    const begin = await this.api.call('POST', '/v1/auth/register/begin', {
+    const tokens = await registerUser(this.api, browserPasskeys, {
       displayName,
       deviceName,
       deviceType: 'browser',
     });
-    const response = await ceremony(() => startRegistration({ optionsJSON: begin.options }));
-    const tokens = (await this.api.call('POST', '/v1/auth/register/finish', {
-      challengeId: begin.challengeId,
-      response,
-    })) as Tokens;
     return this.established(tokens, displayName, deviceName);
   }
 
   async link(code: string, deviceName: string): Promise<AccountRecord> {
     if (this.signedIn)
       throw new BackendError('ALREADY_REGISTERED', 'this browser already has an account', 409);
-    const begin = await this.api.call('POST', '/v1/devices/link/begin', {
-      code: code.trim(),
+    const tokens = await linkDevice(this.api, browserPasskeys, {
+      code,
       deviceName,
       deviceType: 'browser',
     });
-    const response = await ceremony(() => startRegistration({ optionsJSON: begin.options }));
-    const tokens = (await this.api.call('POST', '/v1/devices/link/finish', {
-      challengeId: begin.challengeId,
-      response,
-    })) as Tokens;
     return this.established(tokens, null, deviceName);
   }
 
@@ -166,9 +163,7 @@ export class BrowserAccount {
 
   async ensureSigningKey(): Promise<void> {
     if (this.keyRegistered) return;
-    await this.api.authed('POST', '/v1/devices/signing-key', {
-      publicKey: base64url(this.signingKey.publicKey),
-    });
+    await registerSigningKey(this.api, this.signingKey.publicKey);
     this.keyRegistered = true;
   }
 
@@ -197,13 +192,8 @@ export class BrowserAccount {
     return this.record;
   }
 
-  private async passkeyTokens(): Promise<Tokens> {
-    const begin = await this.api.call('POST', '/v1/auth/sign-in/begin');
-    const response = await ceremony(() => startAuthentication({ optionsJSON: begin.options }));
-    return (await this.api.call('POST', '/v1/auth/sign-in/finish', {
-      challengeId: begin.challengeId,
-      response,
-    })) as Tokens;
+  private passkeyTokens(): Promise<Tokens> {
+    return passkeySignIn(this.api, browserPasskeys);
   }
 
   private async signInWithPasskey(): Promise<Tokens | undefined> {

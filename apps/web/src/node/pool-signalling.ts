@@ -1,390 +1,47 @@
 /**
- * One pool's signalling from the page: a WebSocket to the sync server that authenticates in
- * its first frame, joins the pool as this browser and then carries positions, link orders and
- * relayed blobs. It implements the engine's `SignallingClient` port.
- *
- * Copied from the daemon's `apps/daemon/src/daemon/pool-signalling.ts` (same behaviour:
- * reconnect with backoff, epoch shifting, disconnects for the last session's peers), with the
- * page's `WebSocket` in place of `ws` and the device type BROWSER. Keep the two in step. Of
- * the daemon's cluster handling it keeps the quick rejoin after 1012 (the pool moved); it
- * does not fail over to other instances' URLs, since the page talks only to its own origin
- * (a cluster is expected behind one address for browsers).
+ * One pool's signalling from the page: `@poolnet/device`'s `PoolSignalling` (join, reconnect
+ * with backoff, epoch shifting, the quick rejoin when the pool moved instance) over the page's
+ * `WebSocket`, as a browser. Its API knows only the page's origin, so there is no other
+ * instance URL to fail over to: a cluster serves browsers behind one address.
  */
 import {
-  type ClientFrameSchema,
-  type DeviceCertificate,
-  type MessageInitShape,
-  type NodeId,
-  type Position as WirePosition,
-  type ServerFrame,
-  DeviceType,
-  ErrorCode,
-  PROTOCOL_VERSION,
-  ReportReason,
-  asNodeId,
-  decodeServerFrame,
-  encodeClientFrame,
-  positionFromWire,
-} from '@poolnet/protocol';
-import type {
-  Path,
-  Position,
-  ReportReason as EngineReportReason,
-  SignallingClient,
-  SignallingEvents,
-} from '@poolnet/engine';
-import type { ServerApi } from './server-api.js';
+  type OpenSocket,
+  type PoolSignallingOptions as DeviceSignallingOptions,
+  PoolSignalling as DevicePoolSignalling,
+} from '@poolnet/device';
+import { DeviceType } from '@poolnet/protocol';
 
-type ClientBody = MessageInitShape<typeof ClientFrameSchema>['body'];
+export type { PoolMemberInfo, SessionStart } from '@poolnet/device';
 
-export interface PoolMemberInfo {
-  readonly nodeId: NodeId;
-  readonly userId: string;
-  readonly name: string;
-  readonly path: Path;
-}
+export type PoolSignallingOptions = Omit<DeviceSignallingOptions, 'deviceType' | 'openSocket'>;
 
-/** What a session brings: the certificate for this device and the authority that signs it. */
-export interface SessionStart {
-  readonly cert: DeviceCertificate;
-  readonly authorityPublicKey: Uint8Array;
-}
+/** The page's WebSocket has no handshake timeout of its own: give up after this long. */
+const OPENING_MS = 10_000;
 
-export interface PoolSignallingOptions {
-  readonly api: ServerApi;
-  readonly poolId: string;
-  readonly device: { readonly deviceId: string; readonly name: string };
-  /** Called for each new session, before any of its positions or orders reach the engine. */
-  onSession(start: SessionStart): void;
-  /** Placed (true) or not (false) in the pool's topology. */
-  onPlaced(placed: boolean): void;
-  /** The server ended this device's access to the pool for good (left, removed, deleted). */
-  onGone(reason: string): void;
-  /** Members came online (their user may be new to this device). */
-  onMembers?(userIds: readonly string[]): void;
-  /** The server has no signing key for this device: register it before the next attempt. */
-  onNoSigningKey?(): void;
-  /** Called before each connection attempt; may throw to skip it (tried again later). */
-  beforeConnect?(): Promise<void>;
-  log?(message: string): void;
-  readonly heartbeatMs?: number;
-  readonly minRetryMs?: number;
-  readonly maxRetryMs?: number;
-}
+/** The page's `WebSocket`; a close while connecting reports 1006 (no close frame). */
+export const openPageSocket: OpenSocket = (url, events) => {
+  const ws = new WebSocket(url);
+  ws.binaryType = 'arraybuffer';
+  const opening = setTimeout(() => {
+    if (ws.readyState === WebSocket.CONNECTING) ws.close();
+  }, OPENING_MS);
+  ws.addEventListener('open', () => {
+    clearTimeout(opening);
+    events.open();
+  });
+  ws.addEventListener('message', (event: MessageEvent) => {
+    if (event.data instanceof ArrayBuffer) events.message(new Uint8Array(event.data));
+  });
+  ws.addEventListener('error', () => events.error('error'));
+  ws.addEventListener('close', (event: CloseEvent) => {
+    clearTimeout(opening);
+    events.close(event.code, event.reason);
+  });
+  return ws;
+};
 
-/** Close codes are 4000 + the wire ErrorCode (see the sync server's signalling rules). */
-const CLOSED_UNAUTHENTICATED = 4000 + ErrorCode.UNAUTHENTICATED;
-/** Cluster mode: the pool moved to another instance; join again now. */
-const CLOSED_POOL_MOVED = 1012;
-/** Refusals after which retrying cannot help. */
-const FINAL_REASONS = new Set(['ACCESS_ENDED', 'NOT_A_MEMBER']);
-
-export class PoolSignalling implements SignallingClient {
-  private readonly listeners = new Set<SignallingEvents>();
-  private ws: WebSocket | undefined;
-  private seq = 0;
-  private stopped = true;
-  private failures = 0;
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private heartbeat: ReturnType<typeof setInterval> | undefined;
-  private placed = false;
-  /** Peers the engine was told to link with in the current session. */
-  private readonly ordered = new Set<NodeId>();
-  private epochOffset = 0;
-  private lastEpoch = 0;
-  private readonly memberMap = new Map<NodeId, PoolMemberInfo>();
-  private joinSeq = 0;
-
-  constructor(private readonly options: PoolSignallingOptions) {}
-
-  get isPlaced(): boolean {
-    return this.placed;
-  }
-
-  /** Online members of the pool, as the server announced them. */
-  members(): PoolMemberInfo[] {
-    return [...this.memberMap.values()];
-  }
-
-  locate(node: NodeId): Path | undefined {
-    return this.memberMap.get(node)?.path;
-  }
-
-  start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    void this.connect();
-  }
-
-  /** Leave the topology politely and stop reconnecting. */
-  stop(): void {
-    this.stopped = true;
-    clearTimeout(this.retryTimer);
-    const ws = this.ws;
-    this.ws = undefined;
-    if (ws?.readyState === WebSocket.OPEN) {
-      try {
-        this.sendOn(ws, { case: 'leave', value: {} });
-      } catch {
-        // closing anyway
-      }
-      ws.close(1000, 'leave');
-    } else ws?.close();
-    this.sessionOver();
-  }
-
-  // ---- SignallingClient
-
-  subscribe(events: SignallingEvents): () => void {
-    this.listeners.add(events);
-    return () => this.listeners.delete(events);
-  }
-
-  sendSignal(to: NodeId, payload: Uint8Array): void {
-    this.send({ case: 'signal', value: { toNodeId: to, payload } });
-  }
-
-  report(peer: NodeId, reason: EngineReportReason): void {
-    this.send({
-      case: 'report',
-      value: {
-        nodeId: peer,
-        reason: reason === 'misbehaving' ? ReportReason.MISBEHAVING : ReportReason.UNREACHABLE,
-      },
-    });
-  }
-
-  verifyReply(peer: NodeId, reachable: boolean): void {
-    this.send({ case: 'verifyReply', value: { nodeId: peer, reachable } });
-  }
-
-  // ---- connection
-
-  private async connect(): Promise<void> {
-    if (this.stopped) return;
-    let token: string;
-    try {
-      await this.options.beforeConnect?.();
-      token = await this.options.api.accessToken();
-    } catch (err) {
-      this.log(`cannot get ready to connect: ${String(err)}`);
-      return this.retry();
-    }
-    if (this.stopped) return;
-    let ws: WebSocket;
-    try {
-      ws = new WebSocket(this.options.api.signalUrl);
-    } catch (err) {
-      this.log(`cannot open the signalling socket: ${String(err)}`);
-      return this.retry();
-    }
-    this.ws = ws;
-    this.seq = 0;
-    ws.binaryType = 'arraybuffer';
-    // The page's WebSocket has no handshake timeout of its own.
-    const opening = setTimeout(() => {
-      if (ws.readyState === WebSocket.CONNECTING) ws.close();
-    }, 10_000);
-    ws.addEventListener('open', () => {
-      clearTimeout(opening);
-      this.sendOn(ws, { case: 'auth', value: { accessToken: token } });
-      this.joinSeq = this.sendOn(ws, {
-        case: 'join',
-        value: {
-          poolId: this.options.poolId,
-          device: {
-            deviceId: this.options.device.deviceId,
-            name: this.options.device.name,
-            type: DeviceType.BROWSER,
-          },
-        },
-      });
-      this.heartbeat = setInterval(
-        () => this.sendOn(ws, { case: 'heartbeat', value: { sentMs: BigInt(Date.now()) } }),
-        this.options.heartbeatMs ?? 15_000,
-      );
-    });
-    ws.addEventListener('message', (event: MessageEvent) => {
-      if (this.ws !== ws || !(event.data instanceof ArrayBuffer)) return;
-      let frame: ServerFrame;
-      try {
-        frame = decodeServerFrame(new Uint8Array(event.data));
-      } catch (err) {
-        this.log(`undecodable frame from the server: ${String(err)}`);
-        return;
-      }
-      this.onFrame(ws, frame);
-    });
-    ws.addEventListener('error', () => this.log('signalling socket error'));
-    ws.addEventListener('close', (event: CloseEvent) => {
-      clearTimeout(opening);
-      clearInterval(this.heartbeat);
-      if (this.ws !== ws) return;
-      this.ws = undefined;
-      this.sessionOver();
-      const reason = event.reason;
-      if (FINAL_REASONS.has(reason)) {
-        this.stopped = true;
-        this.options.onGone(reason);
-        return;
-      }
-      if (event.code === CLOSED_UNAUTHENTICATED) this.options.api.forget();
-      this.retry(event.code === CLOSED_POOL_MOVED);
-    });
-  }
-
-  private onFrame(ws: WebSocket, frame: ServerFrame): void {
-    const body = frame.body;
-    switch (body.case) {
-      case 'joined': {
-        const value = body.value;
-        if (!value.cert || !value.position) return;
-        this.failures = 0;
-        // A new placement: links of the last session are gone on the other side too.
-        for (const peer of this.ordered) this.emit((e) => e.disconnect(peer));
-        this.ordered.clear();
-        this.memberMap.clear();
-        for (const m of value.members) this.addMember(m);
-        const wireEpoch = Number(value.position.epoch);
-        this.epochOffset = Math.max(0, this.lastEpoch + 1 - wireEpoch);
-        this.options.onSession({ cert: value.cert, authorityPublicKey: value.authorityPublicKey });
-        this.placed = true;
-        this.options.onPlaced(true);
-        this.position(value.position);
-        return;
-      }
-      case 'position':
-        if (body.value.position) this.position(body.value.position);
-        return;
-      case 'connect': {
-        const peer = asNodeId(body.value.nodeId);
-        this.ordered.add(peer);
-        this.emit((e) => e.connect(peer, body.value.initiator));
-        return;
-      }
-      case 'disconnect': {
-        const peer = asNodeId(body.value.nodeId);
-        this.ordered.delete(peer);
-        this.emit((e) => e.disconnect(peer));
-        return;
-      }
-      case 'signal': {
-        const from = asNodeId(body.value.fromNodeId);
-        const payload = body.value.payload;
-        this.emit((e) => e.signal(from, payload));
-        return;
-      }
-      case 'verify': {
-        const peer = asNodeId(body.value.nodeId);
-        this.emit((e) => e.verify(peer));
-        return;
-      }
-      case 'memberJoined':
-        for (const m of body.value.members) this.addMember(m);
-        this.options.onMembers?.(body.value.members.map((m) => m.userId));
-        return;
-      case 'memberLeft': {
-        this.memberMap.delete(asNodeId(body.value.nodeId));
-        for (const p of body.value.promoted) {
-          const member = this.memberMap.get(asNodeId(p.nodeId));
-          if (member) this.memberMap.set(member.nodeId, { ...member, path: [...p.path] });
-        }
-        return;
-      }
-      case 'error': {
-        const { code, message, seq } = body.value;
-        this.log(`server refused (${ErrorCode[code] ?? code}): ${message}`);
-        if (seq === this.joinSeq && !this.placed) {
-          // The hub's messages start with its code: `NOT_A_MEMBER: …`, `NO_SIGNING_KEY: …`.
-          const reason = message.split(':')[0] ?? '';
-          if (reason === 'NO_SIGNING_KEY') this.options.onNoSigningKey?.();
-          ws.close(1000, reason === 'NOT_A_MEMBER' ? 'NOT_A_MEMBER' : 'retry');
-        }
-        return;
-      }
-      default:
-        return;
-    }
-  }
-
-  private position(wire: WirePosition): void {
-    let plain;
-    try {
-      plain = positionFromWire(wire);
-    } catch (err) {
-      this.log(`bad position from the server: ${String(err)}`);
-      return;
-    }
-    const epoch = plain.epoch + this.epochOffset;
-    this.lastEpoch = Math.max(this.lastEpoch, epoch);
-    const position: Position = {
-      ...plain,
-      nodeId: asNodeId(this.options.device.deviceId),
-      epoch,
-    };
-    const own = this.memberMap.get(position.nodeId);
-    if (own) this.memberMap.set(own.nodeId, { ...own, path: [...position.path] });
-    this.emit((e) => e.position(position));
-  }
-
-  private addMember(m: {
-    nodeId: string;
-    userId: string;
-    device?: { name: string };
-    path: number[];
-  }) {
-    const nodeId = asNodeId(m.nodeId);
-    this.memberMap.set(nodeId, {
-      nodeId,
-      userId: m.userId,
-      name: m.device?.name ?? m.nodeId,
-      path: [...m.path],
-    });
-  }
-
-  private sessionOver(): void {
-    clearInterval(this.heartbeat);
-    if (this.placed) {
-      this.placed = false;
-      this.options.onPlaced(false);
-    }
-  }
-
-  /** `soon`: the server asked us to come back (the pool moved instance): well under a second. */
-  private retry(soon = false): void {
-    if (this.stopped) return;
-    this.failures++;
-    if (soon && this.failures <= 3) {
-      this.retryTimer = setTimeout(() => void this.connect(), 100 + Math.random() * 700);
-      return;
-    }
-    const min = this.options.minRetryMs ?? 3000;
-    const max = this.options.maxRetryMs ?? 30_000;
-    const delay = Math.min(max, min * 2 ** Math.min(this.failures - 1, 4));
-    // Jitter so a restarted server is not hit by every device at once.
-    const jittered = delay * (0.8 + Math.random() * 0.4);
-    this.retryTimer = setTimeout(() => void this.connect(), Math.max(min, jittered));
-  }
-
-  private send(body: ClientBody): void {
-    const ws = this.ws;
-    if (ws?.readyState !== WebSocket.OPEN) return;
-    this.sendOn(ws, body);
-  }
-
-  private sendOn(ws: WebSocket, body: ClientBody): number {
-    const seq = ++this.seq;
-    if (ws.readyState === WebSocket.OPEN) {
-      ws.send(encodeClientFrame({ version: PROTOCOL_VERSION, seq, body }));
-    }
-    return seq;
-  }
-
-  private emit(call: (events: SignallingEvents) => void): void {
-    for (const events of this.listeners) call(events);
-  }
-
-  private log(message: string): void {
-    this.options.log?.(`[${this.options.poolId}] ${message}`);
+export class PoolSignalling extends DevicePoolSignalling {
+  constructor(options: PoolSignallingOptions) {
+    super({ ...options, deviceType: DeviceType.BROWSER, openSocket: openPageSocket });
   }
 }
