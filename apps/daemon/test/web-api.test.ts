@@ -143,9 +143,18 @@ describe('settings', () => {
     expect((await ann.api.ok('GET', '/v1/settings')).autoFetchImagesBytes).toBe(0);
     const relative = await ann.api.call('POST', '/v1/settings', { downloadsDir: 'here' });
     expect(relative.json.error).toMatchObject({ code: 'BAD_REQUEST' });
-    const rename = await ann.api.call('POST', '/v1/settings', { displayName: 'Annie' });
-    expect(rename.status).toBe(501);
-    expect(rename.json.error.code).toBe('UNSUPPORTED');
+    const tooLong = await ann.api.call('POST', '/v1/settings', { displayName: 'A'.repeat(200) });
+    expect(tooLong.status).toBeGreaterThanOrEqual(400);
+    expect((await ann.api.ok('GET', '/v1/status')).displayName).not.toBe('A'.repeat(200));
+  });
+
+  it('changes the display name on the sync server, where other members read it', async () => {
+    const settings = await ann.api.ok('POST', '/v1/settings', { displayName: 'Annie' });
+    expect(settings.displayName).toBe('Annie');
+    expect((await ann.api.ok('GET', '/v1/status')).displayName).toBe('Annie');
+    const { members } = await ann.api.ok('GET', `/v1/pools/members?pool=${pool}`);
+    expect(members.map((m: { displayName: string }) => m.displayName)).toContain('Annie');
+    await ann.api.ok('POST', '/v1/settings', { displayName: 'Ann' });
   });
 });
 

@@ -234,7 +234,8 @@ describe('PoolSignalling (shared)', () => {
       signalling.start();
       await vi.advanceTimersByTimeAsync(900);
       if (urls.length === 2) {
-        expect(opened).toEqual(['ws://a.test/v1/signal', 'ws://b.test/v1/signal']);
+        // b within the quick retry (at most 0.8 s); a third try may follow as quickly.
+        expect(opened.slice(0, 2)).toEqual(['ws://a.test/v1/signal', 'ws://b.test/v1/signal']);
       } else {
         expect(opened).toEqual(['ws://a.test/v1/signal']);
         await vi.advanceTimersByTimeAsync(3_000);

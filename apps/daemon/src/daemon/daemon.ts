@@ -274,9 +274,10 @@ export class Daemon {
   async updateSettings(patch: Record<string, unknown>) {
     const current = this.account.current;
     if (patch.displayName !== undefined && patch.displayName !== current?.displayName) {
-      text(patch.displayName, 'displayName');
-      // The sync server keeps display names and has no route to change one yet.
-      throw new DaemonError('UNSUPPORTED', 'the sync server cannot change a display name yet');
+      const displayName = text(patch.displayName, 'displayName').trim();
+      // The sync server keeps display names (other members read them from the pool's members).
+      await this.account.api.authed('POST', '/v1/account/rename', { displayName });
+      await this.account.setDisplayName(displayName);
     }
     if (patch.deviceName !== undefined && patch.deviceName !== current?.deviceName) {
       const me = this.account.require();

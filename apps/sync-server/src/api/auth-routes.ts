@@ -19,6 +19,7 @@ const ceremonyFinish = z.object({ challengeId: fields.id, response: fields.crede
 const refreshBody = z.object({ refreshToken: z.string().min(1).max(200) }).strict();
 const deviceBody = z.object({ deviceId: fields.id }).strict();
 const renameBody = z.object({ deviceId: fields.id, name: fields.name }).strict();
+const displayNameBody = z.object({ displayName: fields.name }).strict();
 const linkBegin = z.object({ code: z.string().min(1).max(32), ...deviceDescription }).strict();
 const signingKeyBody = z
   .object({ publicKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be 32 bytes, base64url') })
@@ -85,6 +86,12 @@ export function authRoutes(
       return { ok: true };
     }),
 
+    apiRoute('POST', '/v1/account/rename', async (request) => {
+      const identity = await identityOf(auth, request);
+      const { displayName } = parseBody(displayNameBody, request.body);
+      const user = await auth.renameUser(identity.userId, displayName);
+      return { user: { id: user.id, displayName: user.displayName } };
+    }),
     apiRoute('GET', '/v1/devices', async (request) => {
       const identity = await identityOf(auth, request);
       return { devices: await auth.listDevices(identity.userId) };

@@ -16,7 +16,13 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
-import type { DeviceRecord, DeviceType, NewCredential, ServerStore } from '../store/store.js';
+import type {
+  DeviceRecord,
+  DeviceType,
+  NewCredential,
+  ServerStore,
+  UserRecord,
+} from '../store/store.js';
 import { AddDeviceCodes, type AddDeviceCode } from './add-device-codes.js';
 import { PendingChallenges } from './challenges.js';
 import { resolveAuthConfig, type AuthConfig, type ResolvedAuthConfig } from './config.js';
@@ -227,6 +233,14 @@ export class AuthService {
   /** Ends a session: its refresh token and access tokens stop working ([AUTH4]). */
   signOut(sessionId: string): Promise<void> {
     return this.tokens.revoke(sessionId);
+  }
+
+  // ---- account
+
+  /** Changes the user's display name, checked like the one given at registration. */
+  async renameUser(userId: UserId, displayName: string): Promise<UserRecord> {
+    const checked = checkedName('display name', displayName, MAX_DISPLAY_NAME_BYTES);
+    return this.storeCall('rename user', () => this.store.renameUser(userId, checked));
   }
 
   // ---- devices

@@ -22,6 +22,7 @@ const POST_ROUTES = [
   '/v1/auth/sign-in/begin',
   '/v1/auth/sign-in/finish',
   '/v1/auth/refresh',
+  '/v1/account/rename',
   '/v1/devices/rename',
   '/v1/devices/revoke',
   '/v1/devices/code',

@@ -221,8 +221,10 @@ export class BrowserBackend implements Backend {
       await this.renameDevice(me.deviceId, patch.deviceName);
     }
     if (patch.displayName !== undefined && patch.displayName !== null) {
-      // The server keeps display names per user; this page shows its own copy.
-      await this.account.update({ displayName: text(patch.displayName, 'displayName') });
+      // The server keeps display names per user; this page keeps its own copy for the status.
+      const displayName = text(patch.displayName, 'displayName').trim();
+      await this.account.api.authed('POST', '/v1/account/rename', { displayName });
+      await this.account.update({ displayName });
     }
     await this.records.put(SETTINGS, this.settingsValue);
     return this.settings();

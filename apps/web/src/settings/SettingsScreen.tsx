@@ -120,7 +120,7 @@ export function SettingsScreen({
       >
         <label>
           Display name
-          <input {...field('displayName')} maxLength={100} />
+          <input {...field('displayName')} maxLength={64} />
         </label>
         <label>
           This device’s name

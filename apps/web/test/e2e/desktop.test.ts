@@ -311,9 +311,12 @@ describe('desktop mode in Chromium against two real daemons', () => {
     await ann.getByTestId('nat-check').getByText('No NAT (public address)').waitFor();
     await shoot(ann, 'settings');
     await ann.getByLabel('This device’s name').fill('Ann desk');
+    await ann.getByLabel('Display name').fill('Annie');
     await ann.getByRole('button', { name: 'Save' }).click();
     await ann.getByText('Saved.').waitFor();
     await ann.getByText('Ann desk').first().waitFor();
+    // The new name is the sync server's: the app's header reads it back from the daemon.
+    await ann.getByText('Annie', { exact: true }).first().waitFor();
 
     // The strict CSP let the whole app run: nothing was refused, nothing threw.
     expect(
