@@ -1,9 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RunDaemon } from '../../src/cli/io.js';
+import { freePort } from '../fixture.js';
 import { runCli, startCli } from './run-cli.js';
 
 let dir: string;
@@ -97,5 +99,36 @@ describe('poolnet server', () => {
     const { code, stderr } = await runCli(['server', '--port', 'eighty', '--data', dir]);
     expect(code).toBe(64);
     expect(stderr).toContain('invalid server configuration: port');
+  });
+});
+
+describe('poolnet start (the README quick start)', () => {
+  it('runs a sync server and a daemon and prints the app in both modes', async () => {
+    // The app's build, made when stale (as `npm start` does first).
+    const build = spawnSync(process.execPath, ['apps/web/scripts/build-if-stale.mjs'], {
+      cwd: resolve(import.meta.dirname, '../../../..'),
+      stdio: 'ignore',
+    });
+    expect(build.status).toBe(0);
+    const port = await freePort();
+    const run = startCli(['start', '--port', String(port), '--data', dir], {
+      loadDaemon: async () => (await import('../../src/cli/daemon-entry.js')).runDaemon,
+    });
+    await run.stdout.waitFor('Or join from any browser tab');
+    const ui = /Open the app: (http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+)/.exec(
+      run.stdout.text,
+    )?.[1];
+    expect(ui).toBeDefined();
+    expect(run.stdout.text).toContain(`http://localhost:${String(port)}/`);
+    const config = async (url: string): Promise<unknown> => (await fetch(url)).json();
+    // The daemon serves the app in desktop mode; the sync server serves the in-page node.
+    expect(await config(`${new URL(ui ?? '').origin}/app-config.json`)).toEqual({
+      mode: 'desktop',
+    });
+    expect(await config(`http://127.0.0.1:${String(port)}/app-config.json`)).toMatchObject({
+      mode: 'browser',
+    });
+    run.stop();
+    expect(await run.exit).toBe(0);
   });
 });

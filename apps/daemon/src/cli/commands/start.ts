@@ -72,6 +72,10 @@ export const start = defineCommand({
       ctx.out.line(`this device's daemon: http://127.0.0.1:${daemon.port} (data ${device})`);
       ctx.out.line('');
       if (daemon.uiUrl) ctx.out.line(`Open the app: ${daemon.uiUrl}`);
+      // Passkeys in a page need the relying party's host name (localhost), not 127.0.0.1.
+      ctx.out.line(
+        `Or join from any browser tab, nothing installed: http://localhost:${String(port)}/`,
+      );
       ctx.out.line('');
       ctx.out.line('Try, in another terminal:');
       ctx.out.line(`  npx poolnet register --name You --data ${rel}/device`);
