@@ -96,7 +96,10 @@ export class DataChannelLink implements PeerLink {
    * a direct pair it found later); a platform without `getStats` leaves it unknown.
    */
   async refreshRoute(): Promise<SelectedRoute | undefined> {
+    // Only a connected peer connection has a selected pair; asking one that is closing for
+    // its stats can leave native ICE state behind (a process that would not end by itself).
     if (!this.open || this.pc.getStats === undefined) return this.selected;
+    if (this.pc.connectionState !== 'connected') return this.selected;
     try {
       this.selected = selectedRoute(await this.pc.getStats()) ?? this.selected;
     } catch {
