@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
@@ -9,6 +9,8 @@ export default defineConfig({
       'apps/web/test/**/*.test.tsx',
       'bench/test/**/*.test.ts',
     ],
+    // The app in Chromium runs alone: `npm run test:e2e` (apps/web/test/e2e/vitest.config.ts).
+    exclude: [...configDefaults.exclude, 'apps/web/test/e2e/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },
