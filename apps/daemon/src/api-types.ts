@@ -5,6 +5,17 @@
  * they expect to find. Type-only: no runtime code, so a page can import it.
  */
 
+import type {
+  DownloadEvent,
+  DownloadRecord,
+  FileEvent,
+  FileView,
+  FolderView,
+} from '@poolnet/device';
+
+/** Files, folders, downloads and their events: the shapes `@poolnet/device` builds for both. */
+export type { DownloadEvent, DownloadRecord, FileEvent, FileView, FolderView };
+
 export interface Status {
   deviceId: string | null;
   userId: string | null;
@@ -109,41 +120,6 @@ export interface MessagePage {
   hasNewer: boolean;
 }
 
-/** A file offered in a pool (`GET /v1/files`). */
-export interface FileView {
-  id: string;
-  pool: string;
-  name: string;
-  size: number;
-  origin: string;
-  seedersOnline: number;
-  have: boolean;
-  mine: boolean;
-  downloading: boolean;
-  kind: 'file' | 'image' | 'video' | 'audio' | 'media';
-  mime: string;
-  width: number | null;
-  height: number | null;
-  /** A small WebP or JPEG, base64. */
-  preview: string | null;
-  folder: string | null;
-  relativePath: string;
-}
-
-/** A folder offered in a pool (`GET /v1/files`). */
-export interface FolderView {
-  id: string;
-  pool: string;
-  name: string;
-  origin: string;
-  mine: boolean;
-  fileCount: number;
-  size: number;
-  haveCount: number;
-  downloadingCount: number;
-  seedersOnline: number;
-}
-
 /** One file of a folder download (`POST /v1/files/download-folder`). */
 export interface FolderFileResult {
   id: string;
@@ -155,65 +131,9 @@ export interface FolderFileResult {
   error: string | null;
 }
 
-/** A finished, failed or cancelled download (`GET /v1/downloads`). */
-export interface DownloadRecord {
-  file: string;
-  pool: string;
-  name: string;
-  size: number;
-  folder: string | null;
-  path: string | null;
-  sha256: string | null;
-  startedAt: number;
-  finishedAt: number;
-  state: 'done' | 'failed' | 'cancelled';
-  error: string | null;
-  auto: boolean;
-}
-
-export interface DownloadEvent {
-  type: 'download';
-  pool: string;
-  file: string;
-  name: string;
-  received: number;
-  chunks: number;
-  bytes: number;
-  size: number;
-  state: 'hashes' | 'data' | 'done' | 'failed' | 'cancelled';
-  path?: string;
-  error?: string;
-}
-
 /** One frame of `GET /v1/events`. */
 export type DaemonEvent =
-  | DownloadEvent
-  | {
-      type: 'offer';
-      pool: string;
-      file: string;
-      name: string;
-      retracted: boolean;
-      kind: FileView['kind'];
-      folder: string | null;
-    }
-  | {
-      type: 'upload';
-      pool: string;
-      file: string;
-      name: string;
-      chunks: number;
-      bytes: number;
-      size: number;
-    }
-  | {
-      type: 'seeding';
-      pool: string;
-      file: string;
-      name: string;
-      folder: string | null;
-      seeding: boolean;
-    }
+  | FileEvent
   | { type: 'message'; message: Message }
   | { type: 'pool'; pool: string; joined: boolean }
   | {
