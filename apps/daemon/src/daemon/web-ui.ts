@@ -5,29 +5,17 @@
  * page to its own scripts, and the Host check refuses DNS-rebinding pages that would reach
  * 127.0.0.1 under a foreign name.
  */
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pipeline } from 'node:stream/promises';
-
-const TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.wasm': 'application/wasm',
-};
+import {
+  JSON_TYPE,
+  TEXT_TYPE,
+  pageHeaders,
+  sendStaticFile,
+  sendText,
+} from '@poolnet/sync-server/static-files';
 
 /** apps/web/dist, next to this app in the monorepo. */
 export function defaultWebDir(): string {
@@ -63,12 +51,7 @@ export async function serveWebUi(
   root: string,
   port: number,
 ): Promise<void> {
-  const headers = {
-    'content-security-policy': contentSecurityPolicy(port),
-    'x-content-type-options': 'nosniff',
-    'referrer-policy': 'no-referrer',
-    'x-frame-options': 'DENY',
-  };
+  const headers = pageHeaders(contentSecurityPolicy(port));
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { ...headers, allow: 'GET, HEAD' });
     res.end();
@@ -77,13 +60,13 @@ export async function serveWebUi(
   const pathname = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
   if (pathname === '/app-config.json') {
     const text = JSON.stringify({ mode: 'desktop' });
-    res.writeHead(200, {
-      ...headers,
-      'content-type': TYPES['.json'] as string,
-      'cache-control': 'no-store',
-      'content-length': Buffer.byteLength(text),
-    });
-    res.end(req.method === 'HEAD' ? undefined : text);
+    sendText(
+      req,
+      res,
+      200,
+      { ...headers, 'content-type': JSON_TYPE, 'cache-control': 'no-store' },
+      text,
+    );
     return;
   }
   const base = resolve(root);
@@ -105,30 +88,15 @@ export async function serveWebUi(
     info = await stat(file).catch(() => undefined);
     if (!info?.isFile()) {
       const text = 'The web UI is not built: run `npm run build:web`.\n';
-      res.writeHead(503, { ...headers, 'content-type': TYPES['.txt'] as string });
+      res.writeHead(503, { ...headers, 'content-type': TEXT_TYPE });
       res.end(text);
       return;
     }
   }
-  const type = TYPES[extname(file)] ?? 'application/octet-stream';
-  // Hashed assets never change; index.html must be read again on each start.
-  const cache = file.includes(`${sep}assets${sep}`)
-    ? 'public, max-age=31536000, immutable'
-    : 'no-cache';
-  res.writeHead(200, {
-    ...headers,
-    'content-type': type,
-    'content-length': info.size,
-    'cache-control': cache,
-  });
-  if (req.method === 'HEAD') {
-    res.end();
-    return;
-  }
-  await pipeline(createReadStream(file), res);
+  await sendStaticFile(req, res, file, info.size, headers);
 }
 
 function notFound(res: ServerResponse, headers: Record<string, string>): void {
-  res.writeHead(404, { ...headers, 'content-type': TYPES['.txt'] as string });
+  res.writeHead(404, { ...headers, 'content-type': TEXT_TYPE });
   res.end('not found\n');
 }

@@ -9,30 +9,12 @@
  * asked for under another name the server answers to (127.0.0.1 when the id is `localhost`)
  * is redirected to the allowed origin on the id, keeping path and fragment.
  */
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-
-const TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.webmanifest': 'application/manifest+json',
-};
+import { JSON_TYPE, TEXT_TYPE, pageHeaders, sendStaticFile, sendText } from './static-files.js';
 
 /** A Host header as browsers send it: a name or address and an optional port. */
 const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
@@ -82,20 +64,15 @@ export class WebApp {
   /** Answers a GET or HEAD that no API route took. */
   async serve(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
     const origin = this.originOf(req);
-    const headers: Record<string, string> = {
-      'content-security-policy': webContentSecurityPolicy(origin),
-      'x-content-type-options': 'nosniff',
-      'referrer-policy': 'no-referrer',
-      'x-frame-options': 'DENY',
-    };
+    const headers = pageHeaders(webContentSecurityPolicy(origin));
     if (pathname === '/app-config.json') {
       // The page's own origin: what it fetches and opens sockets to, and what passkeys accept.
       const text = JSON.stringify({ mode: 'browser', serverUrl: origin ?? this.rpOrigin() ?? '' });
-      return this.send(
+      return sendText(
         req,
         res,
         200,
-        { ...headers, 'content-type': TYPES['.json'] as string, 'cache-control': 'no-store' },
+        { ...headers, 'content-type': JSON_TYPE, 'cache-control': 'no-store' },
         text,
       );
     }
@@ -103,13 +80,7 @@ export class WebApp {
     try {
       decoded = decodeURIComponent(pathname);
     } catch {
-      return this.send(
-        req,
-        res,
-        400,
-        { ...headers, 'content-type': TYPES['.txt'] as string },
-        'bad path\n',
-      );
+      return sendText(req, res, 400, { ...headers, 'content-type': TEXT_TYPE }, 'bad path\n');
     }
     const candidate = normalize(join(this.root, decoded));
     const inside = candidate === this.root || candidate.startsWith(this.root + sep);
@@ -123,13 +94,7 @@ export class WebApp {
     if (!info?.isFile()) {
       // A missing asset stays a 404 so a broken build is visible; app routes get the page.
       if (extname(decoded) !== '') {
-        return this.send(
-          req,
-          res,
-          404,
-          { ...headers, 'content-type': TYPES['.txt'] as string },
-          'not found\n',
-        );
+        return sendText(req, res, 404, { ...headers, 'content-type': TEXT_TYPE }, 'not found\n');
       }
       const redirect = this.passkeyOrigin(req, origin);
       if (redirect !== undefined) {
@@ -141,36 +106,10 @@ export class WebApp {
       info = await stat(file).catch(() => undefined);
       if (!info?.isFile()) {
         const text = 'The web UI is not built: run `npm run build:web`.\n';
-        return this.send(
-          req,
-          res,
-          503,
-          { ...headers, 'content-type': TYPES['.txt'] as string },
-          text,
-        );
+        return sendText(req, res, 503, { ...headers, 'content-type': TEXT_TYPE }, text);
       }
     }
-    const type = TYPES[extname(file)] ?? 'application/octet-stream';
-    // Hashed assets never change; index.html is read again on each visit.
-    const cache = file.includes(`${sep}assets${sep}`)
-      ? 'public, max-age=31536000, immutable'
-      : 'no-cache';
-    res.writeHead(200, {
-      ...headers,
-      'content-type': type,
-      'content-length': info.size,
-      'cache-control': cache,
-    });
-    if (req.method === 'HEAD') {
-      res.end();
-      return;
-    }
-    try {
-      await pipeline(createReadStream(file), res);
-    } catch {
-      // The client went away or the file vanished mid-way: headers are out, just cut it.
-      res.destroy();
-    }
+    await sendStaticFile(req, res, file, info.size, headers);
   }
 
   /** `scheme://host` of the request, when its Host header is well formed. */
@@ -203,16 +142,5 @@ export class WebApp {
 
   private rpOrigin(): string | undefined {
     return this.options.rp.origins[0];
-  }
-
-  private send(
-    req: IncomingMessage,
-    res: ServerResponse,
-    status: number,
-    headers: Record<string, string>,
-    text: string,
-  ): void {
-    res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(text) });
-    res.end(req.method === 'HEAD' ? undefined : text);
   }
 }
