@@ -51,6 +51,15 @@ export function App({ backend }: { backend: Backend }) {
     return () => clearTimeout(timer);
   }, [stale, refreshStatus]);
 
+  // Others joining or leaving a pool elsewhere send this device no event (only its own links
+  // do): read the online counts again every few seconds while signed in.
+  const signedInNow = status !== null && status.deviceId !== null;
+  useEffect(() => {
+    if (!signedInNow) return;
+    const timer = setInterval(() => setStale(true), 5_000);
+    return () => clearInterval(timer);
+  }, [signedInNow]);
+
   useBackendEvents(
     backend,
     (event) => {
