@@ -25,7 +25,7 @@ export class DataChannelLink implements PeerLink {
   private open = true;
   private selected: SelectedRoute | undefined;
   /** Resolves once the selected candidate pair has been read (or could not be). */
-  readonly routeKnown: Promise<SelectedRoute | undefined>;
+  private routeRead: Promise<SelectedRoute | undefined> | undefined;
   private readonly events: LinkEvents;
   private readonly senders: Record<Channel, PacedSender>;
   private readonly heartbeat: Heartbeat;
@@ -70,11 +70,20 @@ export class DataChannelLink implements PeerLink {
         this.end(new LinkError('LINK_CLOSED', `connection to ${peer} failed`));
     };
     this.heartbeat.start();
-    this.routeKnown = this.readRoute();
     // A channel that closed between negotiation and now fired its close event at nobody.
     if (CHANNEL_LABELS.some((label) => channels[label].readyState !== 'open')) {
       queueMicrotask(() => this.end(undefined));
     }
+  }
+
+  /**
+   * The selected pair, read on first ask (the daemon asks as each link opens): a link nobody
+   * asks about makes no native stats calls, and in a process that only opens and closes links
+   * those calls were what kept it from ending by itself now and then.
+   */
+  get routeKnown(): Promise<SelectedRoute | undefined> {
+    this.routeRead ??= this.readRoute();
+    return this.routeRead;
   }
 
   get isOpen(): boolean {
