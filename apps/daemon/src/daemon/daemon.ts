@@ -270,13 +270,18 @@ export class Daemon {
     };
   }
 
+  /** Display-name changes made here, so a pool list read before one does not undo it. */
+  private renames = 0;
+
   /** Changes the given fields; the names go through the sync server, the rest to settings.json. */
   async updateSettings(patch: Record<string, unknown>) {
     const current = this.account.current;
     if (patch.displayName !== undefined && patch.displayName !== current?.displayName) {
       const displayName = text(patch.displayName, 'displayName').trim();
       // The sync server keeps display names (other members read them from the pool's members).
+      this.renames += 1;
       await this.account.api.authed('POST', '/v1/account/rename', { displayName });
+      this.renames += 1; // and a list asked for while the server was renaming
       await this.account.setDisplayName(displayName);
     }
     if (patch.deviceName !== undefined && patch.deviceName !== current?.deviceName) {
@@ -561,6 +566,8 @@ export class Daemon {
   /** Reads the pool list and starts or stops pool runtimes to match it. */
   async refreshPools(): Promise<void> {
     const me = this.account.require();
+    // A rename that lands while this list is on its way wins over the name the list carries.
+    const renames = this.renames;
     const { pools } = (await this.account.api.authed('GET', '/v1/pools')) as {
       pools: ServerPool[];
     };
@@ -578,7 +585,7 @@ export class Daemon {
     for (const p of pools) {
       for (const m of p.members) this.names.set(m.member.userId, m.displayName);
       const mine = p.members.find((m) => m.member.userId === me.userId);
-      if (mine) await this.account.setDisplayName(mine.displayName);
+      if (mine && renames === this.renames) await this.account.setDisplayName(mine.displayName);
       const poolId = asPoolId(p.pool.id);
       this.joined.join({ poolId, name: p.pool.name, joinedAt: Date.now() });
       if (!this.runtimes.has(poolId) && !this.closed) this.startPool(poolId);
