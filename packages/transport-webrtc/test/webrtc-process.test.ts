@@ -60,14 +60,27 @@ describe('webrtc link across processes', () => {
   });
 
   it('releases every native resource on close: the process ends by itself', async () => {
+    // The child's work (two links, an abort, a time-out) takes seconds under a loaded CI
+    // machine; what this checks is the time from closing the transports to the process's end.
     const child = run('exit-check.ts');
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    let closedAt: number | undefined;
+    child.stdout.on('data', (d: Buffer) => {
+      if (d.toString().includes('"closed":true')) closedAt ??= Date.now();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     const code = await Promise.race([
-      new Promise<number | null>((resolve) => child.once('exit', resolve)),
-      new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), 15_000)),
+      exited,
+      new Promise<'still running'>((resolve) => {
+        const poll = setInterval(() => {
+          if (closedAt !== undefined && Date.now() - closedAt > 10_000) {
+            clearInterval(poll);
+            resolve('still running');
+          }
+        }, 100);
+        void exited.then(() => clearInterval(poll));
+      }),
     ]);
-    expect(out).toContain('"closed":true');
-    expect(code).toBe(0);
-  });
+    expect(closedAt, 'the child closed its transports').toBeDefined();
+    expect(code, 'the process ended within 10 s of closing its transports').toBe(0);
+  }, 60_000);
 });
