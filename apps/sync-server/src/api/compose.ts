@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import type { PoolId } from '@poolnet/protocol';
 import { AuthService } from '../auth/auth-service.js';
 import {
   ClusterNode,
@@ -140,8 +141,15 @@ async function startInstance(
       const hub = {
         disconnect: (...args: Parameters<typeof localHub.disconnect>) =>
           cluster ? cluster.disconnect(...args) : localHub.disconnect(...args),
-        topologyOf: (poolId: Parameters<typeof localHub.topologyOf>[0]) =>
-          localHub.topologyOf(poolId),
+        onlineDevices: cluster
+          ? (poolIds: readonly PoolId[]) => cluster.onlineDevices(poolIds)
+          : async (poolIds: readonly PoolId[]) =>
+              new Map(
+                poolIds.flatMap((id) => {
+                  const live = localHub.topologyOf(id);
+                  return live ? [[id, live.nodeIds()] as const] : [];
+                }),
+              ),
       };
       auth = new AuthService(store, {
         rpId: config.rp.id,

@@ -64,11 +64,16 @@ const randomId = (bytes: number) => idFromBytes(randomBytes(bytes));
 /** An invite as its pool's members see it: never the token or its hash. */
 const inviteView = ({ tokenHash: _tokenHash, ...invite }: InviteRecord) => invite;
 
+/** The devices online in each pool (a pool nobody is in may be absent). */
+export type OnlineDevices = (
+  poolIds: readonly PoolId[],
+) => Promise<ReadonlyMap<PoolId, readonly string[]>>;
+
 export function poolRoutes(
   auth: AuthService,
   store: ServerStore,
   clock: Clock,
-  hub: Pick<SignallingHub, 'disconnect' | 'topologyOf'>,
+  hub: Pick<SignallingHub, 'disconnect'> & { onlineDevices: OnlineDevices },
 ): Route[] {
   /** NOT_FOUND unless the user is a member, FORBIDDEN unless also `owner` when asked. */
   const requireMember = async (poolId: PoolId, userId: UserId, owner = false) => {
@@ -84,16 +89,18 @@ export function poolRoutes(
     apiRoute('GET', '/v1/pools', async (request) => {
       const { userId } = await identityOf(auth, request);
       const pools = await store.listPoolsOfUser(userId);
-      // Who is online: the devices placed in the pool's live topology right now.
+      // Who is online: the devices placed in the pool's live topology right now (on the
+      // instance that serves it, in a cluster).
+      const online = await hub.onlineDevices(pools.map(({ pool }) => pool.id));
       return {
         pools: pools.map(({ pool, members }) => {
-          const live = hub.topologyOf(pool.id);
+          const live = new Set<string>(online.get(pool.id) ?? []);
           return {
             pool,
-            online: live?.size ?? 0,
+            online: live.size,
             members: members.map((m) => ({
               ...m,
-              devices: m.devices.map((d) => ({ ...d, online: live?.has(d.id) ?? false })),
+              devices: m.devices.map((d) => ({ ...d, online: live.has(d.id) })),
             })),
           };
         }),

@@ -44,6 +44,10 @@ const LEASE_MARGIN_MS = 300;
 /** A held lease with no live pool for this long is given up. */
 const IDLE_RELEASE_MS = 3_000;
 const OPEN_TIMEOUT_MS = 1_500;
+/** How long a pool list waits for another instance's online devices before counting none. */
+const ONLINE_TIMEOUT_MS = 500;
+/** At most this many pools per online query (a user's pool list is far shorter). */
+const MAX_ONLINE_POOLS = 1_000;
 const EMPTY = new Uint8Array(0);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -213,6 +217,46 @@ export class ClusterNode implements PoolRouter {
     return this.hub?.disconnect(match, why) ?? 0;
   }
 
+  /**
+   * [CL10] The devices online in each of `poolIds`, wherever the pool is served: its owner's
+   * live topology, read here or asked of the owner over NATS. A pool whose owner does not
+   * answer within ONLINE_TIMEOUT_MS (dying, NATS down) counts as nobody online, never an error.
+   */
+  async onlineDevices(poolIds: readonly PoolId[]): Promise<Map<PoolId, readonly string[]>> {
+    const out = new Map<PoolId, readonly string[]>();
+    const elsewhere: PoolId[] = [];
+    for (const poolId of poolIds) {
+      const local = this.holds(poolId) ? this.hub?.topologyOf(poolId) : undefined;
+      if (local !== undefined) out.set(poolId, local.nodeIds());
+      else elsewhere.push(poolId);
+    }
+    if (elsewhere.length === 0 || !this.bus.connected) return out;
+    let owners: Map<string, string>;
+    try {
+      owners = await this.leases.owners(elsewhere);
+    } catch {
+      return out;
+    }
+    const byOwner = new Map<string, PoolId[]>();
+    for (const [poolId, owner] of owners) {
+      if (owner === this.instanceId) continue; // held here but idle: nobody online
+      byOwner.set(owner, [...(byOwner.get(owner) ?? []), asPoolId(poolId)]);
+    }
+    await Promise.all(
+      [...byOwner].map(async ([owner, pools]) => {
+        const answer = await this.bus.request(
+          this.onlineSubject(owner),
+          encoder.encode(JSON.stringify({ pools })),
+          ONLINE_TIMEOUT_MS,
+        );
+        for (const [poolId, devices] of parseOnlineAnswer(answer, pools)) {
+          out.set(poolId, devices);
+        }
+      }),
+    );
+    return out;
+  }
+
   // ---- views
 
   health(): ClusterHealth {
@@ -334,8 +378,13 @@ export class ClusterNode implements PoolRouter {
     return `${this.config.subjectPrefix}.instance.${instanceId}`;
   }
 
+  private onlineSubject(instanceId: string): string {
+    return `${this.config.subjectPrefix}.online.${instanceId}`;
+  }
+
   private listen(): void {
     this.bus.subscribe(this.subject(this.instanceId), (msg) => this.onMessage(msg));
+    this.bus.subscribe(this.onlineSubject(this.instanceId), (msg) => this.answerOnline(msg));
     this.bus.subscribe(`${this.config.subjectPrefix}.disconnect`, (msg) => {
       try {
         const { from, match, why } = JSON.parse(decoder.decode(msg.data)) as {
@@ -365,6 +414,28 @@ export class ClusterNode implements PoolRouter {
       const id = decoder.decode(msg.data);
       if (/^[A-Za-z0-9_-]{1,64}$/.test(id)) this.seen.set(id, Date.now());
     });
+  }
+
+  /** Owner side of [CL10]: the live devices of the asked pools this instance serves. */
+  private answerOnline(msg: Msg): void {
+    let pools: unknown;
+    try {
+      pools = (JSON.parse(decoder.decode(msg.data)) as { pools?: unknown }).pools;
+    } catch {
+      pools = undefined;
+    }
+    if (!Array.isArray(pools) || pools.length > MAX_ONLINE_POOLS) {
+      this.counters.badEnvelopes++;
+      return void msg.respond(encoder.encode('{"pools":{}}'));
+    }
+    const answer: Record<string, string[]> = {};
+    for (const id of pools) {
+      if (typeof id !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(id)) continue;
+      const poolId = asPoolId(id);
+      const view = this.holds(poolId) ? this.hub?.topologyOf(poolId) : undefined;
+      if (view !== undefined) answer[id] = view.nodeIds().map(String);
+    }
+    msg.respond(encoder.encode(JSON.stringify({ pools: answer })));
   }
 
   private alive(instanceId: string): boolean {
@@ -561,5 +632,28 @@ export class ClusterNode implements PoolRouter {
 }
 
 export type DisconnectMatch = Parameters<SignallingHub['disconnect']>[0];
+
+/** An owner's answer to an online query: only the pools asked, only lists of ids. */
+export function parseOnlineAnswer(
+  answer: Uint8Array | undefined,
+  asked: readonly PoolId[],
+): Map<PoolId, readonly string[]> {
+  const out = new Map<PoolId, readonly string[]>();
+  if (answer === undefined) return out;
+  let pools: unknown;
+  try {
+    pools = (JSON.parse(decoder.decode(answer)) as { pools?: unknown }).pools;
+  } catch {
+    return out;
+  }
+  if (typeof pools !== 'object' || pools === null) return out;
+  for (const poolId of asked) {
+    const devices = (pools as Record<string, unknown>)[poolId];
+    if (Array.isArray(devices) && devices.every((d) => typeof d === 'string')) {
+      out.set(poolId, devices as string[]);
+    }
+  }
+  return out;
+}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

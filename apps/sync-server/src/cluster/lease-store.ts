@@ -109,6 +109,17 @@ export class LeaseStore {
     return new Map(rows.map((r) => [String(r.pool_id), Number(r.epoch)]));
   }
 
+  /** The instance holding an unexpired lease of each of `poolIds` (absent: nobody). */
+  async owners(poolIds: readonly string[]): Promise<Map<string, string>> {
+    if (poolIds.length === 0) return new Map();
+    const rows = await this.query(
+      `SELECT pool_id, owner FROM cluster_leases
+       WHERE pool_id = ANY($1) AND expires_at >= ${NOW_MS}`,
+      [[...poolIds]],
+    );
+    return new Map(rows.map((r) => [String(r.pool_id), String(r.owner)]));
+  }
+
   /** Gives a lease up at once (its epoch stays, so the next owner's is higher). */
   async release(poolId: string, owner: string, epoch: number): Promise<void> {
     await this.query(

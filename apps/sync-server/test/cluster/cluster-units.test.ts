@@ -13,6 +13,8 @@ import {
   parseOpen,
 } from '../../src/cluster/envelope.js';
 import { isClusterError } from '../../src/cluster/errors.js';
+import { parseOnlineAnswer } from '../../src/cluster/cluster-node.js';
+import { asPoolId } from '@poolnet/protocol';
 import { ConfigError } from '../../src/http/errors.js';
 import { parseServerConfig } from '../../src/http/config.js';
 
@@ -89,6 +91,31 @@ describe('cluster envelope', () => {
       const bytes = new TextEncoder().encode(text);
       expect(() => parseOpen(bytes)).toThrow(/open body|JSON|object/);
       expect(() => parseClose(bytes)).toThrow(/close body|JSON|object/);
+    }
+  });
+});
+
+describe("[CL10] an owner's online answer", () => {
+  const asked = [asPoolId('p1'), asPoolId('p2')];
+  const bytes = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
+
+  it('keeps only the pools asked, and only lists of ids', () => {
+    const got = parseOnlineAnswer(
+      bytes({ pools: { p1: ['a', 'b'], p2: ['c', 3], p3: ['x'] } }),
+      asked,
+    );
+    expect([...got]).toEqual([['p1', ['a', 'b']]]);
+  });
+
+  it('reads no answer, garbage or a wrong shape as nobody online', () => {
+    for (const answer of [
+      undefined,
+      new TextEncoder().encode('{not json'),
+      bytes(null),
+      bytes({ pools: 'p1' }),
+      bytes({ pools: { p1: 'a' } }),
+    ]) {
+      expect(parseOnlineAnswer(answer, asked).size).toBe(0);
     }
   });
 });

@@ -124,7 +124,7 @@ describe('sync-server cluster, signalling', () => {
     ).rejects.toThrow(/CODE_USED|410|409/);
   });
 
-  it('[CL1][CL4][CL5][CL6] a pool is served by one owner; devices on every instance see each other and relay; the owner dies and the pool moves', async () => {
+  it('[CL1][CL4][CL5][CL6][CL10] a pool is served by one owner; devices on every instance see each other, online, and relay; the owner dies and the pool moves', async () => {
     const [i0, i1, i2] = instances as [InstanceProcess, InstanceProcess, InstanceProcess];
     // Accounts made on three instances: shared secrets, challenges on the instance asked.
     const ada = await user(i0.url, 'Ada');
@@ -171,6 +171,24 @@ describe('sync-server cluster, signalling', () => {
     // Heartbeats are answered through the owner.
     b.send({ case: 'heartbeat', value: { sentMs: 42n } });
     expect((await b.next('heartbeatAck')).body.value.sentMs).toBe(42n);
+
+    // [CL10] Who is online, asked of an instance that does not serve the pool: the owner's
+    // live topology, over NATS.
+    for (const [instance, who] of [
+      [i2, cat],
+      [i1, bob],
+    ] as const) {
+      const { pools } = await call(instance.url, '/v1/pools', undefined, who.accessToken);
+      const listed = pools.find((p: Json) => p.pool.id === pool.id);
+      expect(listed.online).toBe(3);
+      const devices = listed.members.flatMap((m: Json) => m.devices);
+      expect(
+        devices
+          .filter((d: Json) => d.online)
+          .map((d: Json) => d.id)
+          .sort(),
+      ).toEqual([ada.deviceId, bob.deviceId, cat.deviceId].sort());
+    }
 
     const metrics = await i1.metrics();
     expect(metrics).toMatch(/poolnet_cluster_forwarded_out\{instance="inst1"\} 1/);
