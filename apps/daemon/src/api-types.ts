@@ -11,10 +11,16 @@ import type {
   FileEvent,
   FileView,
   FolderView,
+  PoolSettings,
+  PoolView,
 } from '@poolnet/device';
 
 /** Files, folders, downloads and their events: the shapes `@poolnet/device` builds for both. */
 export type { DownloadEvent, DownloadRecord, FileEvent, FileView, FolderView };
+
+/** A pool as the device lists it, with its current limits (`@poolnet/device`'s view). */
+export type Pool = PoolView;
+export type { PoolSettings };
 
 export interface Status {
   deviceId: string | null;
@@ -71,17 +77,6 @@ export interface DeviceCode {
   code: string;
   qrPayload: string;
   expiresAt: number;
-}
-
-export interface Pool {
-  id: string;
-  name: string;
-  isHome: boolean;
-  ownerId: string;
-  role: 'owner' | 'member';
-  members: number;
-  online: number;
-  unread: number;
 }
 
 export interface Invite {

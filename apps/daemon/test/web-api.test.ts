@@ -182,6 +182,16 @@ describe('pool administration and invites', () => {
   it('changes the pool limits and removes a member (owner only)', async () => {
     const changed = await ann.api.ok('POST', '/v1/pools/settings', { pool, maxTextBytes: 2000 });
     expect(changed.pool.settings.maxTextBytes).toBe(2000);
+    // Every member's pool list carries the current limits (the owner's settings form opens
+    // with them).
+    for (const device of [ann, ben]) {
+      const { pools } = await device.api.ok('GET', '/v1/pools');
+      const listed = pools.find((p: { id: string }) => p.id === pool);
+      expect(listed.settings).toEqual({
+        maxTextBytes: 2000,
+        maxFileBytes: changed.pool.settings.maxFileBytes,
+      });
+    }
     const cat = await bench.device('Cat');
     const invite = await ann.api.ok('POST', '/v1/pools/invite', { pool });
     await cat.api.ok('POST', '/v1/pools/join', { link: invite.link });

@@ -85,3 +85,10 @@ export {
   type Tokens,
   ServerApi,
 } from './server-api.js';
+export {
+  type PoolSettings,
+  type PoolView,
+  type ServerPool,
+  poolSettings,
+  poolView,
+} from './pool-view.js';

@@ -21,6 +21,7 @@ import {
   SqliteMessageStore,
   openDeviceDatabase,
 } from '@poolnet/store-sqlite';
+import { type PoolView, type ServerPool, poolView } from '@poolnet/device';
 import type { NatStatus } from '../api-types.js';
 import { Account } from './account.js';
 import { DeviceSettings } from './device-settings.js';
@@ -73,27 +74,6 @@ export type DaemonEvent =
       relayed?: boolean;
     }
   | { type: 'server'; connected: boolean };
-
-export interface PoolView {
-  readonly id: string;
-  readonly name: string;
-  readonly isHome: boolean;
-  readonly ownerId: string;
-  readonly role: 'owner' | 'member';
-  readonly members: number;
-  readonly online: number;
-  readonly unread: number;
-}
-
-interface ServerPool {
-  pool: { id: string; name: string; ownerId: string; isHome: boolean };
-  online: number;
-  members: Array<{
-    member: { userId: string; role: 'owner' | 'member' };
-    displayName: string;
-    devices: Array<{ id: string; name: string; type: string; online: boolean }>;
-  }>;
-}
 
 const MAX_PAGE = 500;
 
@@ -795,17 +775,8 @@ export class Daemon {
   }
 
   private poolView(p: ServerPool): PoolView {
-    const me = this.account.require();
-    return {
-      id: p.pool.id,
-      name: p.pool.name,
-      isHome: p.pool.isHome,
-      ownerId: p.pool.ownerId,
-      role: p.members.find((m) => m.member.userId === me.userId)?.member.role ?? 'member',
-      members: p.members.length,
-      online: p.online,
-      unread: this.joined.get(asPoolId(p.pool.id))?.unread ?? 0,
-    };
+    const unread = this.joined.get(asPoolId(p.pool.id))?.unread ?? 0;
+    return poolView(p, this.account.require().userId, unread);
   }
 
   private accountView(account: {

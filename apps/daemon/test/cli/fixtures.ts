@@ -38,6 +38,7 @@ export const FAMILY: Pool = {
   members: 3,
   online: 2,
   unread: 5,
+  settings: null,
 };
 
 export const WORK: Pool = {
@@ -49,6 +50,7 @@ export const WORK: Pool = {
   members: 12,
   online: 0,
   unread: 0,
+  settings: null,
 };
 
 export const MEMBERS: Member[] = [

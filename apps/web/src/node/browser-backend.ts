@@ -14,6 +14,7 @@ import {
 } from '@poolnet/protocol';
 import { IndexedDbMessageStore, type RecordStore } from '@poolnet/store-browser';
 import type { IceServerSpec } from '@poolnet/transport-webrtc';
+import { type ServerPool, poolView } from '@poolnet/device';
 import {
   type Account,
   type Backend,
@@ -41,16 +42,6 @@ import type { BrowserAccount } from './account.js';
 import { BrowserPoolFiles } from './pool-files.js';
 import { PoolRuntime } from './pool-runtime.js';
 import type { Json } from './server-api.js';
-
-interface ServerPool {
-  pool: { id: string; name: string; isHome: boolean; ownerId: string };
-  online: number;
-  members: Array<{
-    member: { userId: string; role: 'owner' | 'member' };
-    displayName: string;
-    devices: Array<{ id: string; name: string; type: string; online: boolean }>;
-  }>;
-}
 
 const SETTINGS = 'settings';
 const HISTORY = 'downloads';
@@ -705,17 +696,7 @@ export class BrowserBackend implements Backend {
   }
 
   private poolView(p: ServerPool): Pool {
-    const me = this.account.require();
-    return {
-      id: p.pool.id,
-      name: p.pool.name,
-      isHome: p.pool.isHome,
-      ownerId: p.pool.ownerId,
-      role: p.members.find((m) => m.member.userId === me.userId)?.member.role ?? 'member',
-      members: p.members.length,
-      online: p.online,
-      unread: this.unread.get(p.pool.id) ?? 0,
-    };
+    return poolView(p, this.account.require().userId, this.unread.get(p.pool.id) ?? 0);
   }
 
   private accountView(record: {

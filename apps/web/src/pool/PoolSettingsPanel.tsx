@@ -1,7 +1,8 @@
 /**
  * The owner's pool limits (`POST /v1/pools/settings`): the longest message and the largest
- * file members may share. The daemon does not report the current limits, so the fields start
- * empty (a field left empty stays as it is) and the answer after saving shows all of them.
+ * file members may share. The fields open with the pool's current limits (from the pool
+ * list) and a save sends only what changed; a field left empty stays as it is (the case for
+ * a server that does not report the limits). The answer after saving shows all of them.
  * A disclosure: the button opens it, Escape closes it.
  */
 import { MAX_TEXT_BYTES } from '@poolnet/protocol';
@@ -26,6 +27,14 @@ function limit(raw: string, what: string, max: number): number | null {
   return n;
 }
 
+/** A file limit as whole MiB for the field; empty when it is not a whole number of MiB. */
+const mibField = (bytes: number): string => (bytes % MIB === 0 ? String(bytes / MIB) : '');
+
+const limitsText = (s: PoolSettings): string =>
+  `messages up to ${s.maxTextBytes} bytes, files up to ${
+    s.maxFileBytes % MIB === 0 ? `${s.maxFileBytes / MIB} MiB` : formatBytes(s.maxFileBytes)
+  }`;
+
 export function PoolSettingsPanel({ pool }: { pool: Pool }) {
   const backend = useBackend();
   const id = useId();
@@ -37,6 +46,15 @@ export function PoolSettingsPanel({ pool }: { pool: Pool }) {
   const [invalid, setInvalid] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState<PoolSettings | null>(null);
+  const current = saved ?? pool.settings;
+
+  const toggleOpen = () => {
+    if (!open) {
+      setText(current ? String(current.maxTextBytes) : '');
+      setFileMib(current ? mibField(current.maxFileBytes) : '');
+    }
+    setOpen(!open);
+  };
 
   const close = () => {
     setOpen(false);
@@ -53,18 +71,22 @@ export function PoolSettingsPanel({ pool }: { pool: Pool }) {
     try {
       const maxText = limit(text, 'The longest message', MAX_TEXT_BYTES);
       const maxFile = limit(fileMib, 'The largest file', MAX_FILE_MIB);
-      if (maxText !== null) change.maxTextBytes = maxText;
-      if (maxFile !== null) change.maxFileBytes = maxFile * MIB;
+      if (maxText !== null && maxText !== current?.maxTextBytes) change.maxTextBytes = maxText;
+      if (maxFile !== null && maxFile * MIB !== current?.maxFileBytes) {
+        change.maxFileBytes = maxFile * MIB;
+      }
       if (maxText === null && maxFile === null) throw new Error('Enter at least one limit.');
+      if (Object.keys(change).length === 0) throw new Error('These are the current limits.');
     } catch (err) {
       setInvalid((err as Error).message);
       return;
     }
     setBusy(true);
     try {
-      setSaved((await backend.updatePoolSettings(pool.id, change)).settings);
-      setText('');
-      setFileMib('');
+      const now = (await backend.updatePoolSettings(pool.id, change)).settings;
+      setSaved(now);
+      setText(String(now.maxTextBytes));
+      setFileMib(mibField(now.maxFileBytes));
     } catch (err) {
       setError(err);
     } finally {
@@ -81,7 +103,7 @@ export function PoolSettingsPanel({ pool }: { pool: Pool }) {
           className="link"
           aria-expanded={open}
           aria-controls={id}
-          onClick={() => setOpen((o) => !o)}
+          onClick={toggleOpen}
         >
           {open ? '▾' : '▸'} Pool limits
         </button>
@@ -97,7 +119,10 @@ export function PoolSettingsPanel({ pool }: { pool: Pool }) {
             if (e.key === 'Escape') close();
           }}
         >
-          <p className="muted">Leave a field empty to keep its current value.</p>
+          <p className="muted">
+            {pool.settings && !saved ? `Now: ${limitsText(pool.settings)}. ` : null}
+            Leave a field empty to keep its current value.
+          </p>
           <label>
             Longest message (bytes, up to {MAX_TEXT_BYTES})
             <input
@@ -139,11 +164,7 @@ export function PoolSettingsPanel({ pool }: { pool: Pool }) {
           <ErrorText error={error} />
           {saved ? (
             <p className="muted" role="status">
-              Saved: messages up to {saved.maxTextBytes} bytes, files up to{' '}
-              {saved.maxFileBytes % MIB === 0
-                ? `${saved.maxFileBytes / MIB} MiB`
-                : formatBytes(saved.maxFileBytes)}
-              .
+              Saved: {limitsText(saved)}.
             </p>
           ) : null}
         </form>

@@ -42,6 +42,7 @@ const POOL: Pool = {
   members: 2,
   online: 4,
   unread: 0,
+  settings: null,
 };
 
 const MEMBERS: Member[] = [

@@ -24,6 +24,7 @@ const POOL: Pool = {
   members: 1,
   online: 1,
   unread: 0,
+  settings: null,
 };
 
 function setup(pool: Pool = POOL): FakeBackend {
@@ -107,5 +108,37 @@ describe('pool limits', () => {
     expect(screen.queryByLabelText(/Longest message/)).toBeNull();
     expect(toggle.getAttribute('aria-expanded')).toBe('false');
     expect(document.activeElement).toBe(toggle);
+  });
+
+  it('open with the current limits and send only what changed', async () => {
+    const user = userEvent.setup();
+    const backend = setup({
+      ...POOL,
+      settings: { maxTextBytes: 4096, maxFileBytes: 4096 * 1024 * 1024 },
+    });
+    backend.updatePoolSettings.mockResolvedValue({
+      id: 'pool-1',
+      name: 'Garden',
+      settings: { maxTextBytes: 4096, maxFileBytes: 100 * 1024 * 1024 },
+    });
+    await user.click(screen.getByRole('button', { name: /Pool limits/ }));
+    expect(screen.getByText(/Now: messages up to 4096 bytes, files up to 4096 MiB/)).toBeTruthy();
+    const file = screen.getByLabelText<HTMLInputElement>(/Largest file/);
+    expect(screen.getByLabelText<HTMLInputElement>(/Longest message/).value).toBe('4096');
+    expect(file.value).toBe('4096');
+
+    await user.click(screen.getByRole('button', { name: 'Save limits' }));
+    expect(screen.getByRole('alert').textContent).toBe('These are the current limits.');
+    expect(backend.updatePoolSettings).not.toHaveBeenCalled();
+
+    fireEvent.change(file, { target: { value: '100' } });
+    await user.click(screen.getByRole('button', { name: 'Save limits' }));
+    expect(backend.updatePoolSettings).toHaveBeenCalledWith('pool-1', {
+      maxFileBytes: 100 * 1024 * 1024,
+    });
+    expect((await screen.findByText(/Saved:/)).textContent).toBe(
+      'Saved: messages up to 4096 bytes, files up to 100 MiB.',
+    );
+    expect(file.value).toBe('100');
   });
 });
