@@ -134,6 +134,7 @@ async function startInstance(
       authorityKey: shared?.authorityKey,
       extraMetrics: () => clusterMetrics(cluster.metrics()),
       metricLabels: { instance: cluster.instanceId },
+      sharedRateLimit: (rateClass, address, limit) => cluster.takeRate(rateClass, address, limit),
     }),
     routes: ({ store, clock, hub: localHub }) => {
       cluster?.attach(localHub);

@@ -26,6 +26,7 @@ import {
   type SignallingHub,
 } from '../signalling/index.js';
 import type { JoinRouteRequest } from '../signalling/config.js';
+import type { RateDecision } from '../http/rate-limiter.js';
 import { ClusterBus } from './bus.js';
 import type { ClusterConfig } from './config.js';
 import {
@@ -48,6 +49,8 @@ const OPEN_TIMEOUT_MS = 1_500;
 const ONLINE_TIMEOUT_MS = 500;
 /** At most this many pools per online query (a user's pool list is far shorter). */
 const MAX_ONLINE_POOLS = 1_000;
+/** How often idle rate buckets are dropped from the shared table. */
+const BUCKET_SWEEP_MS = 60_000;
 const EMPTY = new Uint8Array(0);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -96,6 +99,9 @@ export class ClusterNode implements PoolRouter {
   private readonly counters: ClusterCounters = emptyClusterCounters();
   private nextSid = 0;
   private lastPresence = Date.now();
+  /** Longest time a bucket seen here takes to refill: idle that long, it is dropped. */
+  private idleBucketMs = 0;
+  private lastSweep = Date.now();
   private databaseUp = true;
   private timers: NodeJS.Timeout[] = [];
   private closed = false;
@@ -257,6 +263,32 @@ export class ClusterNode implements PoolRouter {
     return out;
   }
 
+  /**
+   * [CL11] The cluster-wide rate limit: one token of `rateClass` for `address` from the
+   * bucket in PostgreSQL, shared by every instance (an address spreading its requests over
+   * the instances gets no more than from one). Unreachable database: undefined, and the
+   * caller keeps to its own instance's limit.
+   */
+  async takeRate(
+    rateClass: string,
+    address: string,
+    limit: { readonly burst: number; readonly perMinute: number },
+  ): Promise<RateDecision | undefined> {
+    this.idleBucketMs = Math.max(this.idleBucketMs, (limit.burst / limit.perMinute) * 60_000);
+    try {
+      const taken = await this.leases.takeToken(
+        `${rateClass} ${address}`,
+        limit.burst,
+        limit.perMinute / 60_000,
+      );
+      if (taken.allowed) return taken;
+      return { allowed: false, retryAfterSeconds: Math.ceil(taken.waitMs / 1000) };
+    } catch {
+      this.databaseUp = false;
+      return undefined;
+    }
+  }
+
   // ---- views
 
   health(): ClusterHealth {
@@ -341,6 +373,10 @@ export class ClusterNode implements PoolRouter {
     try {
       const kept = await this.leases.renew(this.instanceId, ids, this.config.leaseTtlMs);
       await this.leases.heartbeat(this.instanceId, this.config.publicUrl);
+      if (this.idleBucketMs > 0 && started - this.lastSweep > BUCKET_SWEEP_MS) {
+        this.lastSweep = started;
+        await this.leases.dropIdleBuckets(this.idleBucketMs);
+      }
       if (!this.databaseUp) this.logger.info('cluster: database reachable again');
       this.databaseUp = true;
       for (const poolId of ids) {

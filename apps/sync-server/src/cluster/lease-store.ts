@@ -1,6 +1,7 @@
 /**
  * The cluster's shared state in PostgreSQL ([CL2]): pool leases with a fencing epoch, the
- * instance registry (who is up, at which URL) and the secrets every instance must share.
+ * instance registry (who is up, at which URL), the secrets every instance must share and the
+ * rate-limit buckets of sign-up, sign-in and joins ([CL11]).
  * Time is the database's (`now()`), so instances with skewed clocks still agree on expiry.
  * The SQL sticks to what CockroachDB accepts too (INSERT … ON CONFLICT … DO UPDATE … WHERE,
  * RETURNING, `= ANY($1)`, INT8).
@@ -25,6 +26,10 @@ const SCHEMA = [
   `CREATE TABLE IF NOT EXISTS cluster_secrets (
      name TEXT PRIMARY KEY,
      value TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS cluster_rate_buckets (
+     bucket TEXT PRIMARY KEY,
+     tokens FLOAT8 NOT NULL,
+     at INT8 NOT NULL)`,
 ];
 
 /** Who serves a pool, and until when (database time). */
@@ -174,6 +179,39 @@ export class LeaseStore {
     const value = rows[0]?.value;
     if (typeof value !== 'string') throw new ClusterError('LEASE_STORE', `secret ${name} missing`);
     return value;
+  }
+
+  /**
+   * [CL11] Takes one token from the cluster-wide bucket `bucket` (`burst` tokens, refilled at
+   * `perMs` per millisecond), in one statement, so racing instances never hand out more than
+   * the bucket holds. Returns the tokens left, or how many milliseconds until one is back.
+   */
+  async takeToken(
+    bucket: string,
+    burst: number,
+    perMs: number,
+  ): Promise<{ readonly allowed: true } | { readonly allowed: false; readonly waitMs: number }> {
+    const refilled = `LEAST($2::FLOAT8, b.tokens + (${NOW_MS} - b.at) * $3::FLOAT8)`;
+    const taken = await this.query(
+      `INSERT INTO cluster_rate_buckets AS b (bucket, tokens, at)
+       VALUES ($1, $2::FLOAT8 - 1, ${NOW_MS})
+       ON CONFLICT (bucket) DO UPDATE SET tokens = ${refilled} - 1, at = ${NOW_MS}
+         WHERE ${refilled} >= 1
+       RETURNING tokens`,
+      [bucket, burst, perMs],
+    );
+    if (taken.length > 0) return { allowed: true };
+    const rows = await this.query(
+      `SELECT ${refilled} AS tokens FROM cluster_rate_buckets AS b WHERE bucket = $1`,
+      [bucket, burst, perMs],
+    );
+    const tokens = Number(rows[0]?.tokens ?? 0);
+    return { allowed: false, waitMs: Math.max(1, (1 - tokens) / perMs) };
+  }
+
+  /** Drops buckets untouched for `idleMs` (refilled to full by then: the same as none). */
+  async dropIdleBuckets(idleMs: number): Promise<void> {
+    await this.query(`DELETE FROM cluster_rate_buckets WHERE at < ${NOW_MS} - $1`, [idleMs]);
   }
 
   async close(): Promise<void> {

@@ -39,7 +39,12 @@ import {
   PROMETHEUS_CONTENT_TYPE,
   renderPrometheusText,
 } from './prometheus-text.js';
-import { RateLimiter } from './rate-limiter.js';
+import {
+  type BucketLimit,
+  type RateClass,
+  type RateDecision,
+  RateLimiter,
+} from './rate-limiter.js';
 import { readJsonBody } from './request-body.js';
 import type { Route, RouteRequest, RouteResponse } from './route.js';
 import { serverMetrics } from './server-metrics.js';
@@ -84,6 +89,15 @@ export interface SyncServerDeps {
   extraMetrics?(): readonly MetricSample[];
   /** Labels on every sample of GET /metrics (the cluster instance id). */
   readonly metricLabels?: Readonly<Record<string, string>>;
+  /**
+   * A second, shared rate limit asked after this instance's own allows a request (a
+   * cluster's buckets in PostgreSQL); undefined from it means "cannot tell": allowed.
+   */
+  sharedRateLimit?(
+    rateClass: RateClass,
+    address: string,
+    limit: BucketLimit,
+  ): Promise<RateDecision | undefined>;
 }
 
 export interface SyncServer {
@@ -156,6 +170,7 @@ export async function startSyncServer(
       maxBuckets: config.rateLimitMaxBuckets,
       clock,
     });
+    const sharedRefusals = { count: 0 };
 
     const iceRoute: Route = {
       method: 'GET',
@@ -199,7 +214,7 @@ export async function startSyncServer(
           stun: stun.counters(),
           gateway: gateway.counters(),
           openSockets: gateway.openSockets,
-          rateLimited: limiter.refused,
+          rateLimited: limiter.refused + sharedRefusals.count,
         }).concat(deps.extraMetrics?.() ?? []),
         deps.metricLabels,
       );
@@ -217,6 +232,8 @@ export async function startSyncServer(
       void handleRequest(req, res, {
         routes,
         limiter,
+        sharedRateLimit: deps.sharedRateLimit,
+        sharedRefusals,
         config,
         metricsText,
         onInternalError,
@@ -273,6 +290,9 @@ export async function startSyncServer(
 interface RequestContext {
   readonly routes: ReadonlyMap<string, Route>;
   readonly limiter: RateLimiter;
+  readonly sharedRateLimit: SyncServerDeps['sharedRateLimit'];
+  /** Requests the shared limit refused (counted with the local ones in the metrics). */
+  readonly sharedRefusals: { count: number };
   readonly config: ServerConfig;
   readonly metricsText: () => string;
   readonly onInternalError: (error: unknown) => void;
@@ -327,7 +347,13 @@ async function handleRequest(
     }
     const remoteAddress = clientAddress(req, context.config.trustProxy);
     if (route.rateClass !== undefined) {
-      const decision = context.limiter.take(remoteAddress, route.rateClass);
+      let decision = context.limiter.take(remoteAddress, route.rateClass);
+      if (decision.allowed && context.sharedRateLimit) {
+        const limit = context.config.rateLimits[route.rateClass];
+        decision =
+          (await context.sharedRateLimit(route.rateClass, remoteAddress, limit)) ?? decision;
+        if (!decision.allowed) context.sharedRefusals.count++;
+      }
       if (!decision.allowed) {
         throw new HttpError('RATE_LIMITED', 'too many requests from this address', {
           retryAfterSeconds: decision.retryAfterSeconds,

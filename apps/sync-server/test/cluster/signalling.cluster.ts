@@ -285,4 +285,60 @@ describe('sync-server cluster, signalling', () => {
       expect(i.log).toContain('cluster recovered');
     }
   }, 60_000);
+
+  it('[CL11] sign-up limits hold across the cluster: an address spreading requests over instances gets no more', async () => {
+    // Two instances of their own on a fresh database, with a small sign-up bucket.
+    const own = await TestDatabase.create();
+    const ports = await Promise.all([0, 1].map(() => freePort()));
+    const origins = ports.map((p) => `http://127.0.0.1:${p}`);
+    const open = { burst: 1000, perMinute: 1000 };
+    const limited = await Promise.all(
+      ports.map((port, i) =>
+        InstanceProcess.start({
+          id: `lim${i}`,
+          port,
+          dataDir: join(root, `lim${i}`),
+          databaseUrl: own.url,
+          natsUrl: nats.url,
+          origins,
+          config: {
+            rateLimits: {
+              register: { burst: 3, perMinute: 1 },
+              'sign-in': open,
+              join: open,
+              'add-device': open,
+            },
+          },
+        }),
+      ),
+    );
+    try {
+      const statuses: number[] = [];
+      let retryAfter: string | null = null;
+      for (let i = 0; i < 8; i++) {
+        const res = await fetch(`${limited[i % 2]!.url}/v1/auth/register/begin`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ displayName: `U${i}`, deviceName: 'pc', deviceType: 'desktop' }),
+        });
+        statuses.push(res.status);
+        if (res.status === 429) retryAfter ??= res.headers.get('retry-after');
+      }
+      // Each instance alone would allow 3 (6 in all); the shared bucket allows 3.
+      expect(statuses.filter((s) => s === 200)).toHaveLength(3);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(5);
+      expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+      const refused = await Promise.all(
+        limited.map(async (x) =>
+          Number(
+            /poolnet_http_rate_limited(?:_total)?\{[^}]*\} (\d+)/.exec(await x.metrics())?.[1] ?? 0,
+          ),
+        ),
+      );
+      expect(refused[0]! + refused[1]!).toBe(5);
+    } finally {
+      for (const x of limited) await x.kill();
+      await own.drop();
+    }
+  });
 });
