@@ -13,7 +13,7 @@
  *   `presenceTimeoutMs`, or NATS itself dropping, ends the sessions forwarded through it with
  *   POOL_MOVED (close 1012): the devices join again and land on whoever holds the lease then.
  */
-import type { Msg } from 'nats';
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { type PoolId, asPoolId, asNodeId, asUserId } from '@poolnet/protocol';
 import {
@@ -27,7 +27,7 @@ import {
 } from '../signalling/index.js';
 import type { JoinRouteRequest } from '../signalling/config.js';
 import type { RateDecision } from '../http/rate-limiter.js';
-import { ClusterBus } from './bus.js';
+import { type BusMessage, ClusterBus } from './bus.js';
 import type { ClusterConfig } from './config.js';
 import {
   decodeEnvelope,
@@ -124,10 +124,17 @@ export class ClusterNode implements PoolRouter {
     const late: { node?: ClusterNode } = {};
     let bus: ClusterBus;
     try {
-      bus = await ClusterBus.open(config.natsUrl, `poolnet-${config.instanceId}`, {
-        down: () => late.node?.natsDown(),
-        up: () => late.node?.natsUp(),
-      });
+      // [CL12] The key every instance seals its bus messages with (seeded by the first).
+      const busKey = Buffer.from(
+        await leases.sharedSecret('bus-key', randomBytes(32).toString('base64url')),
+        'base64url',
+      );
+      bus = await ClusterBus.open(
+        config.natsUrl,
+        `poolnet-${config.instanceId}`,
+        { down: () => late.node?.natsDown(), up: () => late.node?.natsUp() },
+        busKey,
+      );
     } catch (err) {
       await leases.close();
       throw err;
@@ -325,6 +332,7 @@ export class ClusterNode implements PoolRouter {
       leasesHeld: this.held.size,
       forwardedOut: this.edgeLinks.size,
       forwardedIn: this.owned.size,
+      unsealed: this.bus.unsealed,
     };
   }
 
@@ -453,7 +461,7 @@ export class ClusterNode implements PoolRouter {
   }
 
   /** Owner side of [CL10]: the live devices of the asked pools this instance serves. */
-  private answerOnline(msg: Msg): void {
+  private answerOnline(msg: BusMessage): void {
     let pools: unknown;
     try {
       pools = (JSON.parse(decoder.decode(msg.data)) as { pools?: unknown }).pools;
@@ -571,7 +579,7 @@ export class ClusterNode implements PoolRouter {
     };
   }
 
-  private onMessage(msg: Msg): void {
+  private onMessage(msg: BusMessage): void {
     let envelope;
     try {
       envelope = decodeEnvelope(msg.data);
@@ -624,7 +632,7 @@ export class ClusterNode implements PoolRouter {
   }
 
   /** Owner side: a session for a device whose socket is on the edge `edgeOf(sid)`. */
-  private onOpen(msg: Msg, sid: string, body: Uint8Array): void {
+  private onOpen(msg: BusMessage, sid: string, body: Uint8Array): void {
     const answer = (text: string) => msg.respond(encoder.encode(text));
     let open;
     try {

@@ -57,6 +57,7 @@ const HELP: Readonly<Record<keyof ClusterCounters, [string, 'gauge' | 'counter']
   framesFromEdges: ['Client frames received from other instances.', 'counter'],
   framesToEdges: ['Server frames sent to other instances.', 'counter'],
   badEnvelopes: ['Cluster messages that did not decode.', 'counter'],
+  unsealed: ['Bus messages dropped: not sealed with the cluster key.', 'counter'],
 };
 
 const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);

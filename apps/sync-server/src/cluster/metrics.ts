@@ -19,6 +19,8 @@ export interface ClusterCounters {
   framesFromEdges: number;
   framesToEdges: number;
   badEnvelopes: number;
+  /** Bus messages dropped because their seal was wrong or missing ([CL12]). */
+  unsealed: number;
 }
 
 export const emptyClusterCounters = (): ClusterCounters => ({
@@ -36,4 +38,5 @@ export const emptyClusterCounters = (): ClusterCounters => ({
   framesFromEdges: 0,
   framesToEdges: 0,
   badEnvelopes: 0,
+  unsealed: 0,
 });

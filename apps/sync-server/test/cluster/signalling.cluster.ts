@@ -7,7 +7,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeEnvelope, jsonBody } from '../../src/cluster/envelope.js';
 import { SoftwareAuthenticator } from '../../src/auth/software-authenticator.js';
 import { SignalClient } from '../http/fixture.js';
 import { InstanceProcess, NatsChild, TestDatabase, eventually, freePort } from './harness.js';
@@ -124,7 +126,7 @@ describe('sync-server cluster, signalling', () => {
     ).rejects.toThrow(/CODE_USED|410|409/);
   });
 
-  it('[CL1][CL4][CL5][CL6][CL10] a pool is served by one owner; devices on every instance see each other, online, and relay; the owner dies and the pool moves', async () => {
+  it('[CL1][CL4][CL5][CL6][CL10][CL12] a pool is served by one owner; devices on every instance see each other, online, and relay; the owner dies and the pool moves', async () => {
     const [i0, i1, i2] = instances as [InstanceProcess, InstanceProcess, InstanceProcess];
     // Accounts made on three instances: shared secrets, challenges on the instance asked.
     const ada = await user(i0.url, 'Ada');
@@ -189,6 +191,43 @@ describe('sync-server cluster, signalling', () => {
           .sort(),
       ).toEqual([ada.deviceId, bob.deviceId, cat.deviceId].sort());
     }
+
+    // [CL12] Someone else on the NATS server: an unsealed order to end Bob's connections and
+    // an unsealed request to open a session as Ada are dropped unread.
+    const forger = await connect({ servers: nats.url });
+    try {
+      forger.publish(
+        'poolnet.disconnect',
+        new TextEncoder().encode(
+          JSON.stringify({ from: 'forger', match: { deviceId: bob.deviceId }, why: 'forged' }),
+        ),
+      );
+      const open = encodeEnvelope(
+        'open',
+        'forger~1',
+        jsonBody({
+          poolId: pool.id,
+          epoch: Number(owner[0]!.epoch),
+          userId: ada.userId,
+          deviceId: ada.deviceId,
+          join: '',
+        }),
+      );
+      await expect(
+        forger.request('poolnet.instance.inst0', open, { timeout: 500 }),
+      ).rejects.toThrow();
+      await forger.flush();
+    } finally {
+      await forger.close();
+    }
+    b.send({ case: 'heartbeat', value: { sentMs: 43n } });
+    expect((await b.next('heartbeatAck')).body.value.sentMs).toBe(43n);
+    await eventually(
+      async () =>
+        /poolnet_cluster_unsealed_total\{instance="inst0"\} [1-9]/.test(await i0.metrics()),
+      'inst0 counts the unsealed messages',
+      5_000,
+    );
 
     const metrics = await i1.metrics();
     expect(metrics).toMatch(/poolnet_cluster_forwarded_out\{instance="inst1"\} 1/);
