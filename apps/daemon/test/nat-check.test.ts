@@ -1,7 +1,8 @@
 /**
- * The NAT check (ADR 0010): the classification case by case, the STUN client's reading of
- * responses, and `checkNat` against real UDP responders on loopback — the sync server's own
- * STUN responder, and responders that report the mapped address a NAT would have made.
+ * The daemon's NAT check (ADR 0010): the STUN client's reading of responses, and `checkNat`
+ * against real UDP responders on loopback — the sync server's own STUN responder, and
+ * responders that report the mapped address a NAT would have made. The classification itself
+ * is tested case by case with it in packages/device (nat-verdict.test.ts).
  */
 import { createSocket, type Socket } from 'node:dgram';
 import {
@@ -15,108 +16,8 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { Devices } from './devices.js';
 import { type Json, eventually } from './fixture.js';
-import {
-  checkNat,
-  classifyNat,
-  stunTargets,
-  type NatObservation,
-} from '../src/daemon/nat-check.js';
+import { checkNat } from '../src/daemon/nat-check.js';
 import { bindingRequest, mappedAddressIn } from '../src/daemon/stun-client.js';
-
-const A = { host: '198.51.100.1', port: 3479 };
-const B = { host: '198.51.100.1', port: 3480 };
-const LOCAL = ['127.0.0.1', '10.1.0.2'];
-
-function observe(...mapped: Array<{ address: string; port: number } | undefined>): NatObservation {
-  return {
-    localPort: 5000,
-    localAddresses: LOCAL,
-    answers: mapped.map((m, i) => ({ server: i === 0 ? A : B, mapped: m })),
-  };
-}
-
-describe('classifyNat', () => {
-  it('two equal mappings from behind a NAT: cone, reachable directly', () => {
-    const v = classifyNat(
-      observe({ address: '198.51.100.11', port: 5000 }, { address: '198.51.100.11', port: 5000 }),
-    );
-    expect(v).toMatchObject({ type: 'cone', directReachable: true });
-    expect(v.publicAddress).toBe('198.51.100.11:5000');
-  });
-
-  it('a new mapping per destination: symmetric, reachable only through TURN', () => {
-    const v = classifyNat(
-      observe({ address: '198.51.100.13', port: 40001 }, { address: '198.51.100.13', port: 51234 }),
-    );
-    expect(v).toMatchObject({ type: 'symmetric', directReachable: false });
-    expect(v.message).toContain('TURN');
-  });
-
-  it('a different public address per destination is symmetric too', () => {
-    const v = classifyNat(
-      observe({ address: '203.0.113.1', port: 5000 }, { address: '203.0.113.2', port: 5000 }),
-    );
-    expect(v.type).toBe('symmetric');
-  });
-
-  it('the mapped address is the socket itself: no NAT', () => {
-    const v = classifyNat(
-      observe({ address: '10.1.0.2', port: 5000 }, { address: '10.1.0.2', port: 5000 }),
-    );
-    expect(v).toMatchObject({ type: 'none', directReachable: true });
-  });
-
-  it('an own address but another port is a NAT (port translation), not none', () => {
-    const v = classifyNat(
-      observe({ address: '10.1.0.2', port: 6000 }, { address: '10.1.0.2', port: 6000 }),
-    );
-    expect(v.type).toBe('cone');
-  });
-
-  it('no answer at all: blocked, not directly reachable', () => {
-    const v = classifyNat(observe(undefined, undefined));
-    expect(v).toMatchObject({ type: 'blocked', publicAddress: null, directReachable: false });
-  });
-
-  it('one answer from behind a NAT cannot tell cone from symmetric: unknown', () => {
-    expect(classifyNat(observe({ address: '203.0.113.1', port: 7 }, undefined)).type).toBe(
-      'unknown',
-    );
-    expect(classifyNat(observe({ address: '203.0.113.1', port: 7 })).type).toBe('unknown');
-  });
-
-  it('one answer equal to the socket: none', () => {
-    expect(classifyNat(observe({ address: '127.0.0.1', port: 5000 })).type).toBe('none');
-  });
-
-  it('no STUN server at all: unknown', () => {
-    expect(classifyNat({ localPort: 1, localAddresses: LOCAL, answers: [] }).type).toBe('unknown');
-  });
-
-  it('IPv6 spellings of one address compare equal', () => {
-    const v = classifyNat({
-      localPort: 5000,
-      localAddresses: ['2001:db8::1'],
-      answers: [{ server: A, mapped: { address: '2001:db8:0:0:0:0:0:1', port: 5000 } }],
-    });
-    expect(v.type).toBe('none');
-  });
-});
-
-describe('stunTargets', () => {
-  it('takes the stun: urls in order and skips TURN and junk', () => {
-    expect(
-      stunTargets([
-        { urls: ['stun:198.51.100.1:3479', 'stun:198.51.100.1:3480'] },
-        { urls: ['turn:198.51.100.1:3478?transport=udp'], username: 'u', credential: 'c' },
-        { urls: 'stun:[2001:db8::1]:3478' },
-        { urls: ['stun:nohost', 'stun:h:99999', 7] },
-        null,
-        'stun:bare:1',
-      ]),
-    ).toEqual([A, B, { host: '2001:db8::1', port: 3478 }]);
-  });
-});
 
 describe('the STUN client', () => {
   it('reads XOR-MAPPED-ADDRESS from the server responder and refuses other transactions', () => {

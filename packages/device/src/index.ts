@@ -1,7 +1,8 @@
 /**
  * A device's pool logic shared by the daemon (Node.js) and the browser node (a page): the
  * offer book, file and message views, file events, the announcing message store, image
- * auto-fetch, when to keep an engine node, the server API client and the pool signalling.
+ * auto-fetch, when to keep an engine node, the server API client, the pool signalling and the
+ * NAT verdict.
  * Isomorphic: no `node:` imports, no DOM; what differs (name checks, scheduling, storage,
  * sockets, error types) is injected.
  */
@@ -46,6 +47,19 @@ export {
   waitStored,
 } from './messages.js';
 export { type NameChecks, protocolNameChecks } from './name-checks.js';
+export {
+  type MappedAddress,
+  type NatObservation,
+  type NatType,
+  type NatVerdict,
+  type StunTarget,
+  classifyNat,
+  formatAddress,
+  normalizeIp,
+  sameAddress,
+  stunTargets,
+  stunUrl,
+} from './nat-verdict.js';
 export { type ImageFacts, offerOwnFile } from './own-offers.js';
 export { type Certified, RENEW_BEFORE_MS, keepsNode, sameBytes } from './node-keys.js';
 export {

@@ -21,13 +21,13 @@ import {
   SqliteMessageStore,
   openDeviceDatabase,
 } from '@poolnet/store-sqlite';
-import { type PoolView, type ServerPool, poolView } from '@poolnet/device';
+import { type PoolView, type ServerPool, poolView, stunTargets } from '@poolnet/device';
 import type { NatStatus } from '../api-types.js';
 import { Account } from './account.js';
 import { DeviceSettings } from './device-settings.js';
 import { DownloadHistory, MAX_HISTORY } from './download-history.js';
 import { DaemonError } from './errors.js';
-import { checkNat, stunTargets } from './nat-check.js';
+import { checkNat } from './nat-check.js';
 import { type FileEvent, type FolderMode, PoolFiles } from './pool-files.js';
 import { type MessageView, PoolRuntime } from './pool-runtime.js';
 import type { Json } from './server-api.js';

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:dgram';
+import type { MappedAddress } from '@poolnet/device';
 
 const MAGIC_COOKIE = 0x2112a442;
 const BINDING_REQUEST = 0x0001;
@@ -15,10 +16,7 @@ const MAPPED_ADDRESS = 0x0001;
 const XOR_MAPPED_ADDRESS = 0x0020;
 const HEADER_BYTES = 20;
 
-export interface MappedAddress {
-  readonly address: string;
-  readonly port: number;
-}
+export type { MappedAddress };
 
 /** A Binding Request with a fresh random transaction id (no attributes). */
 export function bindingRequest(): { bytes: Buffer; transactionId: Buffer } {

@@ -39,6 +39,7 @@ import {
   type Unsubscribe,
 } from '../api/backend.js';
 import type { BrowserAccount } from './account.js';
+import { type NatStatus, checkNatInPage } from './nat-check.js';
 import { BrowserPoolFiles } from './pool-files.js';
 import { PoolRuntime } from './pool-runtime.js';
 import type { Json } from './server-api.js';
@@ -65,6 +66,9 @@ export class BrowserBackend implements Backend {
   private readonly names = new Map<string, string>();
   private readonly listeners = new Set<(event: DaemonEvent) => void>();
   private iceServers: IceServerSpec[] | undefined;
+  /** This page's NAT check (ADR 0010), once the ICE list is known; null until it ends. */
+  private nat: NatStatus | null = null;
+  private natCheck: Promise<void> | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
   private lastRead: Promise<void> = Promise.resolve();
   private queuedRead: Promise<void> | undefined;
@@ -105,7 +109,7 @@ export class BrowserBackend implements Backend {
       deviceName: account?.deviceName ?? null,
       server: { url: this.account.serverUrl, connected: this.connected() },
       dataDir: 'browser (IndexedDB + OPFS)',
-      nat: null,
+      nat: this.nat,
       pools: [...this.runtimes.values()].map((runtime) => ({
         id: runtime.poolId,
         name: this.serverPools.get(runtime.poolId)?.pool.name ?? runtime.poolId,
@@ -526,6 +530,7 @@ export class BrowserBackend implements Backend {
       } catch (err) {
         this.log(`no ICE configuration from the server: ${messageOf(err)}`);
       }
+      if (this.iceServers !== undefined) this.startNatCheck(this.iceServers);
     }
     this.serverPools = new Map(pools.map((p) => [p.pool.id, p]));
     for (const p of pools) {
@@ -542,6 +547,15 @@ export class BrowserBackend implements Backend {
         this.emit({ type: 'pool', pool: poolId, joined: false });
       }
     }
+  }
+
+  /** Once per page, in the background: the status shows it when it ends (~0.1–5 s). */
+  private startNatCheck(iceServers: readonly IceServerSpec[]): void {
+    if (this.natCheck !== undefined) return;
+    this.natCheck = checkNatInPage(iceServers).then((nat) => {
+      this.nat = nat;
+      this.log(`NAT check: ${nat.message}`);
+    });
   }
 
   private async startPool(poolId: PoolId): Promise<void> {
