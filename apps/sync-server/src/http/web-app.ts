@@ -46,7 +46,8 @@ export function webContentSecurityPolicy(origin: string | undefined): string {
     "img-src 'self' data: blob:",
     "media-src 'self' blob:",
     `connect-src 'self'${socket}`,
-    "worker-src 'self' blob:",
+    // The browser node's OPFS file worker (apps/web/src/node/opfs-worker.ts), a file of the app.
+    "worker-src 'self'",
     "object-src 'none'",
     "base-uri 'none'",
     "frame-ancestors 'none'",

@@ -1,8 +1,9 @@
 /**
  * The page's files live in the origin private file system (OPFS): `poolnet/<pool>/held/` for
  * files this page serves whole (its shares, copied in; its finished downloads) and
- * `poolnet/<pool>/partial/<file>/` for the chunks of downloads under way. Names on disk are
- * ids, never names from the network, escaped so no id can name a parent or a subfolder.
+ * `poolnet/<pool>/partial/<file>.part` for downloads under way (written in place by the
+ * worker, `opfs-worker.ts`). Names on disk are ids, never names from the network, escaped so
+ * no id can name a parent or a subfolder.
  */
 import { BackendError } from '../api/backend.js';
 

@@ -50,6 +50,7 @@ import { HeldFiles } from './held-files.js';
 import { describeImage } from './image-preview.js';
 import { OpfsDownload } from './opfs-download.js';
 import { directory } from './opfs.js';
+import { PartialDownloads } from './partial-downloads.js';
 import { MemoryRelayCache } from './relay-cache.js';
 
 export interface PoolFilesOptions {
@@ -80,7 +81,7 @@ export class BrowserPoolFiles implements FileHolder, RelayCache {
   private readonly book: FileBook;
   private readonly offers: PoolOffers;
   private held!: HeldFiles;
-  private partialDir!: FileSystemDirectoryHandle;
+  private partials!: PartialDownloads;
   private readonly running = new Map<string, Running>();
   readonly cache: MemoryRelayCache;
   private node: PoolNode | undefined;
@@ -88,6 +89,9 @@ export class BrowserPoolFiles implements FileHolder, RelayCache {
   private readonly served = new Map<string, { chunks: number; bytes: number }>();
   private uploadTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly dirtyUploads = new Set<string>();
+  private closed = false;
+  /** A download's partial file being let go of: the next one of that file waits for it. */
+  private readonly settling = new Map<string, Promise<void>>();
 
   constructor(private readonly options: PoolFilesOptions) {
     this.cache = new MemoryRelayCache(options.cacheBytes);
@@ -121,7 +125,12 @@ export class BrowserPoolFiles implements FileHolder, RelayCache {
   /** Opens the pool's OPFS folders, the held files and the offers in the message log. */
   async load(log: MessageStore): Promise<void> {
     const poolDir = ['poolnet', encodeURIComponent(this.options.poolId)];
-    this.partialDir = await directory(...poolDir, 'partial');
+    this.partials = await PartialDownloads.open(
+      this.options.records,
+      this.options.poolId,
+      [...poolDir, 'partial'],
+      await directory(...poolDir, 'partial'),
+    );
     this.held = new HeldFiles(
       this.options.records,
       this.options.poolId,
@@ -136,7 +145,26 @@ export class BrowserPoolFiles implements FileHolder, RelayCache {
   attach(node: PoolNode, transfer: FileTransfer): void {
     this.node = node;
     this.transfer = transfer;
+    void this.resume();
     this.book.fetchImagesSoon();
+  }
+
+  /** Downloads under way when the page was closed or reloaded go on by themselves. */
+  private async resume(): Promise<void> {
+    let resumable: Awaited<ReturnType<PartialDownloads['resumable']>>;
+    try {
+      resumable = await this.partials.resumable();
+    } catch (err) {
+      this.options.log(`cannot read the downloads under way: ${String(err)}`);
+      return;
+    }
+    for (const { fileId, record } of resumable) {
+      if (!this.offers.live(fileId) || this.running.has(fileId) || this.held.has(fileId)) continue;
+      this.options.log(`resuming the download of ${fileId}`);
+      this.download(fileId, record.auto).catch((err: unknown) =>
+        this.options.log(`download ${fileId} failed: ${String(err)}`),
+      );
+    }
   }
 
   detach(transfer: FileTransfer): void {
@@ -146,6 +174,7 @@ export class BrowserPoolFiles implements FileHolder, RelayCache {
   }
 
   close(): void {
+    this.closed = true;
     this.book.close();
     clearTimeout(this.uploadTimer);
     for (const fileId of this.running.keys()) this.transfer?.downloadOf(fileId)?.cancel('stopped');
@@ -252,8 +281,11 @@ export class BrowserPoolFiles implements FileHolder, RelayCache {
       );
     const entry: Running = { work: undefined as never, sink: undefined, cancelled: false, auto };
     const work = (async () => {
+      await this.settling.get(fileId);
+      const record = await this.partials.begin(info, auto, startedAt);
+      if (entry.cancelled) throw new BackendError('CANCELLED', 'cancelled before it started', 409);
       const download = transfer.download(info, async (i, list) => {
-        entry.sink ??= await OpfsDownload.open(this.partialDir, i, list);
+        entry.sink ??= await OpfsDownload.open(this.partials.place(fileId), record, i, list);
         return entry.sink;
       });
       await followDownload(download, event);
@@ -287,12 +319,21 @@ export class BrowserPoolFiles implements FileHolder, RelayCache {
       (err: unknown) => {
         this.running.delete(fileId);
         const error = err instanceof Error ? err.message : String(err);
+        const sink = entry.sink;
         if (entry.cancelled) {
           ended('cancelled', null, error);
           event({ state: 'cancelled', error });
-          void entry.sink?.discard();
+          this.settle(fileId, sink ? sink.discard() : this.partials.drop(fileId));
           throw new BackendError('CANCELLED', `the download of ${info.name} was cancelled`, 409);
         }
+        if (this.closed || this.transfer !== transfer) {
+          // Stopped with the pool or its node: it goes on by itself at the next start.
+          event({ state: 'failed', error: 'interrupted' });
+          if (sink) this.settle(fileId, sink.suspend(true));
+          throw new BackendError('DOWNLOAD_FAILED', `the download of ${info.name} stopped`, 502);
+        }
+        // What is on disk stays (asking again goes on from it), but not by itself.
+        this.settle(fileId, sink ? sink.suspend(false) : this.partials.stopResuming(fileId));
         ended('failed', null, error);
         event({ state: 'failed', error });
         if (err instanceof BackendError) throw err;
@@ -362,6 +403,16 @@ export class BrowserPoolFiles implements FileHolder, RelayCache {
   }
 
   // ---- helpers
+
+  private settle(fileId: string, work: Promise<void>): void {
+    const done = work.catch((err: unknown) =>
+      this.options.log(`cannot put the partial file of ${fileId} away: ${String(err)}`),
+    );
+    this.settling.set(fileId, done);
+    void done.then(() => {
+      if (this.settling.get(fileId) === done) this.settling.delete(fileId);
+    });
+  }
 
   private heldDir(): Promise<FileSystemDirectoryHandle> {
     return directory('poolnet', encodeURIComponent(this.options.poolId), 'held');
