@@ -522,6 +522,7 @@ export class BrowserBackend implements Backend {
     const { pools } = (await this.account.api.authed('GET', '/v1/pools')) as {
       pools: ServerPool[];
     };
+    this.log(`pool list: ${pools.map((p) => `${p.pool.name} ${p.online} online`).join(', ')}`);
     await this.account.ensureSigningKey();
     if (this.iceServers === undefined) {
       try {
@@ -589,6 +590,7 @@ export class BrowserBackend implements Backend {
         this.emit({ type: 'message', message });
       },
       onPlaced: (placed) => {
+        this.log(`[${poolId}] ${placed ? 'placed in the topology' : 'out of the topology'}`);
         this.emit({ type: 'pool', pool: poolId, joined: placed });
         this.serverState();
       },

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { build } from 'vite';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Json, eventually, freePort } from '../../../daemon/test/fixture.js';
 import { PoolnetProcesses } from '../../../daemon/test/processes.js';
 import {
@@ -133,12 +133,63 @@ afterAll(async () => {
   if (root) await rm(root, { recursive: true, force: true });
 });
 
+/** Every page's recent log lines, printed when a test fails (what the node saw). */
+const pageLogs = new Map<Page, string[]>();
+
+afterEach(async (context) => {
+  if (context.task.result?.state === 'fail') await printPageLogs();
+});
+
+/**
+ * Waits for `text` on `page` as a user would, up to 60 s; past 10 s it prints every page's
+ * log, so a slow join (a refused join's backoff, a stuck pool read) leaves its trace even
+ * when it ends in time.
+ */
+async function waitForText(page: Page, text: string): Promise<void> {
+  const target = page.getByText(text).first();
+  try {
+    await target.waitFor({ timeout: 10_000 });
+  } catch {
+    console.error(`still no "${text}" after 10 s; the pages' logs:`);
+    await printPageLogs();
+    await target.waitFor({ timeout: 50_000 });
+  }
+}
+
+async function printPageLogs(): Promise<void> {
+  let n = 0;
+  for (const [page, lines] of pageLogs) {
+    n++;
+    const bar = page.isClosed()
+      ? '(closed)'
+      : await page
+          .locator('.info-bar, header')
+          .first()
+          .innerText({ timeout: 1_000 })
+          .catch(() => '(no info bar)');
+    console.error(`--- page ${n} (${page.url()}): ${bar.replace(/\s+/g, ' ')}`);
+    for (const line of lines) console.error(`  ${line}`);
+  }
+}
+
 async function newPage(from = profile): Promise<Page> {
   const page = await (from as ChromiumProfile).context.newPage();
   await page.setViewportSize({ width: 1280, height: 800 });
-  page.on('pageerror', (err) => console.error(`page error: ${err.message}`));
-  // POOLNET_E2E_LOGS=1: the page's log lines too (the daemon's go to stderr already).
-  if (process.env.POOLNET_E2E_LOGS) page.on('console', (m) => console.error(`[page] ${m.text()}`));
+  const lines: string[] = [];
+  pageLogs.set(page, lines);
+  const keep = (line: string) => {
+    lines.push(`${new Date().toISOString().slice(11, 23)} ${line}`);
+    if (lines.length > 300) lines.shift();
+  };
+  page.on('pageerror', (err) => {
+    keep(`page error: ${err.message}`);
+    console.error(`page error: ${err.message}`);
+  });
+  page.on('console', (m) => {
+    keep(m.text());
+    // POOLNET_E2E_LOGS=1: the page's log lines as they come (the daemon's go to stderr).
+    if (process.env.POOLNET_E2E_LOGS) console.error(`[page] ${m.text()}`);
+  });
   return page;
 }
 
@@ -365,7 +416,7 @@ describe('the browser node', () => {
     await cy.getByRole('button', { name: 'Create my account' }).click();
     await cy.getByRole('button', { name: 'Join' }).click();
     await cy.getByRole('heading', { name: 'Browsers' }).waitFor();
-    await cy.getByText('2 online').first().waitFor({ timeout: 30_000 });
+    await waitForText(cy, '2 online');
 
     await page.getByRole('tab', { name: /Chat/ }).click();
     const composer = page.getByRole('textbox', { name: 'Message' });
