@@ -36,11 +36,7 @@ const poolnet = (dataDir: string, ...args: string[]): Promise<Json> =>
   processes.run(dataDir, args, 300_000);
 
 async function up(dir: string, env: Record<string, string> = {}): Promise<void> {
-  const { child } = await processes.background(
-    ['up', '--server', serverUrl, '--data', dir],
-    /poolnet daemon for/,
-    env,
-  );
+  const { child } = await processes.daemon(serverUrl, dir, env);
   children.set(dir, child);
 }
 

@@ -8,39 +8,22 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Json, eventually, freePort } from './fixture.js';
+import { type Json, eventually } from './fixture.js';
 import { PoolnetProcesses } from './processes.js';
 
 const processes = new PoolnetProcesses();
 let root: string;
 let serverUrl: string;
 
-const background = (args: string[], ready: RegExp, env?: Record<string, string>) =>
-  processes.background(args, ready, env);
 const poolnet = (dataDir: string, ...args: string[]): Promise<Json> => processes.run(dataDir, args);
 
 function up(dataDir: string, env?: Record<string, string>) {
-  return background(['up', '--server', serverUrl, '--data', dataDir], /poolnet daemon for/, env);
+  return processes.daemon(serverUrl, dataDir, env);
 }
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'poolnet-e2e-'));
-  const port = await freePort();
-  const server = await background(
-    [
-      'server',
-      '--port',
-      String(port),
-      '--host',
-      '127.0.0.1',
-      '--data',
-      join(root, 'server'),
-      '--stun-port',
-      '0',
-    ],
-    /(http:\/\/127\.0\.0\.1:\d+)/,
-  );
-  serverUrl = server.match[1] as string;
+  serverUrl = await processes.server(root);
 });
 
 afterAll(async () => {

@@ -25,7 +25,6 @@ const DAEMONS = 10;
 let root: string;
 let serverUrl: string;
 
-const background = (args: string[], ready: RegExp) => processes.background(args, ready);
 const poolnet = (dataDir: string, ...args: string[]): Promise<Json> =>
   processes.run(dataDir, args, 600_000);
 
@@ -42,11 +41,7 @@ afterAll(async () => {
 describe(`file transfer between ${DAEMONS} daemon processes`, () => {
   it(`[F3] a ${MIB} MiB file reaches all nine others with the right hash, partly from relay caches; a second file survives three relays being killed`, async () => {
     const dirs = Array.from({ length: DAEMONS }, (_, i) => join(root, `d${i}`));
-    const procs = await Promise.all(
-      dirs.map((dir) =>
-        background(['up', '--server', serverUrl, '--data', dir], /poolnet daemon for/),
-      ),
-    );
+    const procs = await Promise.all(dirs.map((dir) => processes.daemon(serverUrl, dir)));
     for (const [i, dir] of dirs.entries()) await poolnet(dir, 'register', '--name', `User${i}`);
     const [seeder, ...receivers] = dirs as [string, ...string[]];
     const { pool } = await poolnet(seeder, 'pool', 'create', 'Big');

@@ -4,8 +4,9 @@
  * POOLNET_E2E_LOGS=1 copies the background processes' stderr to the test's.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Json } from './fixture.js';
+import { type Json, freePort } from './fixture.js';
 
 const BIN = fileURLToPath(new URL('../bin/poolnet.js', import.meta.url));
 const ENV = { ...process.env, POOLNET_WEBRTC_BIND: '127.0.0.1', NO_COLOR: '1' };
@@ -42,6 +43,28 @@ export class PoolnetProcesses {
         reject(new Error(`poolnet ${args[0]} exited ${String(code)}: ${err}`)),
       );
     });
+  }
+
+  /**
+   * Starts `poolnet server` on a free loopback port, its data in ROOT/server, STUN off (the
+   * daemons and pages reach each other over loopback); `config` is a JSON config file to give
+   * it. Resolves with its URL.
+   */
+  async server(root: string, config?: string): Promise<string> {
+    const args = ['server', '--port', String(await freePort()), '--host', '127.0.0.1'];
+    args.push('--data', join(root, 'server'), '--stun-port', '0');
+    if (config !== undefined) args.push('--config', config);
+    const { match } = await this.background(args, /(http:\/\/127\.0\.0\.1:\d+)/);
+    return match[1] as string;
+  }
+
+  /** Starts `poolnet up` on `dataDir` against `serverUrl`; resolves once it is running. */
+  daemon(serverUrl: string, dataDir: string, env?: Record<string, string>) {
+    return this.background(
+      ['up', '--server', serverUrl, '--data', dataDir],
+      /poolnet daemon for/,
+      env,
+    );
   }
 
   /** Runs one `poolnet … --data DIR --json` command and parses what it prints. */

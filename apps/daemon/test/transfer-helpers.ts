@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Json, eventually, freePort } from './fixture.js';
+import { type Json, eventually } from './fixture.js';
 import type { PoolnetProcesses } from './processes.js';
 
 /** Writes `bytes` random bytes to `path`; resolves with their SHA-256 (hex). */
@@ -49,7 +49,6 @@ export async function startServerProcess(
   processes: PoolnetProcesses,
   root: string,
 ): Promise<string> {
-  const port = await freePort();
   // Many accounts from one address in a few seconds: beyond the default sign-up limits.
   const config = join(root, 'server.json');
   const open = { burst: 100, perMinute: 100 };
@@ -57,23 +56,7 @@ export async function startServerProcess(
     config,
     JSON.stringify({ rateLimits: { register: open, 'sign-in': open, join: open } }),
   );
-  const server = await processes.background(
-    [
-      'server',
-      '--config',
-      config,
-      '--port',
-      String(port),
-      '--host',
-      '127.0.0.1',
-      '--data',
-      join(root, 'server'),
-      '--stun-port',
-      '0',
-    ],
-    /(http:\/\/127\.0\.0\.1:\d+)/,
-  );
-  return server.match[1] as string;
+  return processes.server(root, config);
 }
 
 /** Waits until `poolnet files POOL` on `dir` lists `fileId`. */

@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  CHROMIUM_FLAGS,
   CHROMIUM_PATH,
   addVirtualAuthenticator,
 } from '../../../sync-server/test/browser/chromium.js';
@@ -31,13 +32,7 @@ const BUILD_IF_STALE = fileURLToPath(
 );
 /** As apps/sync-server/test/browser/chromium.ts, plus: the server by name, its origin secure. */
 const FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
+  ...CHROMIUM_FLAGS,
   `--host-resolver-rules=MAP ${HOST} ${PUBLIC_IP}`,
   `--unsafely-treat-insecure-origin-as-secure=${ORIGIN}`,
 ];
@@ -65,35 +60,9 @@ beforeAll(async () => {
   cone = await net.addHome('cone', 'cone');
   sym = await net.addHome('symmetric', 'symmetric');
 
-  const config = join(root, 'server.json');
-  const open = { burst: 1000, perMinute: 1000 };
-  await writeFile(
-    config,
-    JSON.stringify({
-      stun: { host: PUBLIC_IP, port: 3479, alternatePort: 3480 },
-      rp: { id: HOST, name: 'Poolnet NAT test', origins: [ORIGIN] },
-      rateLimits: { register: open, 'sign-in': open, 'add-device': open, join: open },
-      logLevel: 'warn',
-    }),
-  );
-  await processes.background(
-    'server',
-    net.publicNs,
-    [
-      process.execPath,
-      fileURLToPath(new URL('../../bin/poolnet.js', import.meta.url)),
-      'server',
-      '--host',
-      PUBLIC_IP,
-      '--port',
-      String(HTTP_PORT),
-      '--data',
-      join(root, 'server'),
-      '--config',
-      config,
-    ],
-    /poolnet sync server: http/,
-  );
+  await processes.server(net.publicNs, PUBLIC_IP, HTTP_PORT, root, {
+    rp: { id: HOST, name: 'Poolnet NAT test', origins: [ORIGIN] },
+  });
 }, 120_000);
 
 afterAll(async () => {

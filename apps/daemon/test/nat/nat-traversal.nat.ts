@@ -8,7 +8,7 @@
  * TCP cannot), links of the symmetric home carried by TURN (`relayed: true`, on both ends),
  * and a file each way with its SHA-256. Traffic never leaves the namespaces made here.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,36 +73,10 @@ beforeAll(async () => {
     /listener opened on|Total (General|UDP) servers/i,
   );
 
-  const config = join(root, 'server.json');
-  const open = { burst: 1000, perMinute: 1000 };
-  await writeFile(
-    config,
-    JSON.stringify({
-      stun: { host: PUBLIC_IP, port: 3479, alternatePort: 3480 },
-      turn: { secret: TURN_SECRET, host: PUBLIC_IP, port: 3478, ttl: 600 },
-      rp: { id: 'localhost', name: 'Poolnet NAT test', origins: [SERVER_URL] },
-      rateLimits: { register: open, 'sign-in': open, 'add-device': open, join: open },
-      logLevel: 'warn',
-    }),
-  );
-  await processes.background(
-    'server',
-    net.publicNs,
-    [
-      process.execPath,
-      new URL('../../bin/poolnet.js', import.meta.url).pathname,
-      'server',
-      '--host',
-      PUBLIC_IP,
-      '--port',
-      String(HTTP_PORT),
-      '--data',
-      join(root, 'server'),
-      '--config',
-      config,
-    ],
-    /poolnet sync server: http/,
-  );
+  await processes.server(net.publicNs, PUBLIC_IP, HTTP_PORT, root, {
+    turn: { secret: TURN_SECRET, host: PUBLIC_IP, port: 3478, ttl: 600 },
+    rp: { id: 'localhost', name: 'Poolnet NAT test', origins: [SERVER_URL] },
+  });
 
   for (const home of [cone1, cone2, sym]) {
     const dir = join(root, home.name);

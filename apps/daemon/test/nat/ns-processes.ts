@@ -5,6 +5,8 @@
  * POOLNET_E2E_LOGS=1 copies their output to the test's stderr.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed CLI JSON, checked by expect
@@ -57,6 +59,50 @@ export class NsProcesses {
         reject(new Error(`${label} exited ${String(code)}: ${this.output.get(label)}`));
       });
     });
+  }
+
+  /**
+   * `poolnet server` in `ns` on `host`:`port`, its data in ROOT/server and its config in
+   * ROOT/server.json: `config` (rp, turn, …) plus what every harness server has: the STUN
+   * responder on two ports of `host`, sign-up limits open enough for the test's accounts, and
+   * a quiet log.
+   */
+  async server(
+    ns: string,
+    host: string,
+    port: number,
+    root: string,
+    config: Record<string, unknown>,
+  ): Promise<void> {
+    const file = join(root, 'server.json');
+    const open = { burst: 1000, perMinute: 1000 };
+    await writeFile(
+      file,
+      JSON.stringify({
+        stun: { host, port: 3479, alternatePort: 3480 },
+        ...config,
+        rateLimits: { register: open, 'sign-in': open, 'add-device': open, join: open },
+        logLevel: 'warn',
+      }),
+    );
+    await this.background(
+      'server',
+      ns,
+      [
+        process.execPath,
+        BIN,
+        'server',
+        '--host',
+        host,
+        '--port',
+        String(port),
+        '--data',
+        join(root, 'server'),
+        '--config',
+        file,
+      ],
+      /poolnet sync server: http/,
+    );
   }
 
   /** `poolnet up` in `ns` on `dataDir`. */

@@ -11,7 +11,8 @@ import { type BrowserContext, type CDPSession, type Page, chromium } from 'playw
 
 export const CHROMIUM_PATH = process.env.POOLNET_CHROMIUM ?? '/usr/bin/chromium';
 
-const FLAGS = [
+/** The flags every launch shares; the NAT harness (apps/daemon/test/nat) adds its own. */
+export const CHROMIUM_FLAGS: readonly string[] = [
   '--no-sandbox',
   '--disable-gpu',
   '--no-first-run',
@@ -19,8 +20,10 @@ const FLAGS = [
   '--disable-component-update',
   '--disable-sync',
   '--disable-quic',
-  '--allow-loopback-in-peer-connection',
 ];
+
+/** Here the pages and the daemons meet on 127.0.0.1: WebRTC may use loopback. */
+const FLAGS = [...CHROMIUM_FLAGS, '--allow-loopback-in-peer-connection'];
 
 export interface ChromiumProfile {
   readonly context: BrowserContext;

@@ -5,7 +5,6 @@
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -13,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPoolnetServer } from '../../src/api/compose.js';
 import { parseServerConfig } from '../../src/http/config.js';
 import type { SyncServer } from '../../src/http/server.js';
+import { freePort } from '../cluster/harness.js';
 import { type ChromiumProfile, addVirtualAuthenticator, launchChromium } from './chromium.js';
 
 const require = createRequire(import.meta.url);
@@ -41,17 +41,6 @@ window.signIn = async () => {
   return api('/v1/auth/sign-in/finish', { challengeId: begin.body.challengeId, response });
 };
 `;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /** What PAGE_SCRIPT defines on the page (the tests' lib has no DOM types). */
 interface PageApi {

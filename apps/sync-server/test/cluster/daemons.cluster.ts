@@ -18,10 +18,8 @@ import { SoftwareAuthenticator } from '../../src/auth/software-authenticator.js'
 import { LocalClient } from '../../../daemon/test/fixture.js';
 import { PoolnetProcesses } from '../../../daemon/test/processes.js';
 import { randomFile, sha256Of } from '../../../daemon/test/transfer-helpers.js';
-import { InstanceProcess, NatsChild, TestDatabase, eventually, freePort } from './harness.js';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
+import type { Json } from './harness.js';
+import { InstanceProcess, NatsChild, TestDatabase, call, eventually, freePort } from './harness.js';
 
 const DAEMONS = Number(process.env.POOLNET_CLUSTER_DAEMONS ?? 20);
 const FILE_MIB = 64;
@@ -47,20 +45,6 @@ async function inBatches<T, R>(items: readonly T[], limit: number, work: (item: 
     results.push(...(await Promise.all(items.slice(at, at + limit).map(work))));
   }
   return results;
-}
-
-async function call(base: string, path: string, body?: unknown, token?: string): Promise<Json> {
-  const headers: Record<string, string> = {};
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${base}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = (await res.json()) as Json;
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
 }
 
 const poolOf = async (d: Daemon, pool: string) =>

@@ -23,6 +23,10 @@ const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 /** The repository root: `--import tsx` resolves from there. */
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed API JSON, checked by expect
+export type Json = any;
+
+/** A port free on 127.0.0.1 now; the sync server's other process tests use it too. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -221,6 +225,29 @@ export class InstanceProcess {
     this.child.kill(signal);
     await exited;
   }
+}
+
+/**
+ * One JSON call to an instance's HTTP API: POST with `body`, GET without; `token` as the
+ * bearer. Fails with the path, status and body unless the status is 2xx.
+ */
+export async function call(
+  base: string,
+  path: string,
+  body?: unknown,
+  token?: string,
+): Promise<Json> {
+  const headers: Record<string, string> = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${base}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = (await res.json()) as Json;
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
 }
 
 /** Polls `check` until it returns a truthy value (returned) or `timeoutMs` passes (throws). */

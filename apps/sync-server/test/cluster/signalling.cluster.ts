@@ -12,29 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeEnvelope, jsonBody } from '../../src/cluster/envelope.js';
 import { SoftwareAuthenticator } from '../../src/auth/software-authenticator.js';
 import { SignalClient } from '../http/fixture.js';
-import { InstanceProcess, NatsChild, TestDatabase, eventually, freePort } from './harness.js';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
+import type { Json } from './harness.js';
+import { InstanceProcess, NatsChild, TestDatabase, call, eventually, freePort } from './harness.js';
 
 let root: string;
 let nats: NatsChild;
 let db: TestDatabase;
 const instances: InstanceProcess[] = [];
-
-async function call(base: string, path: string, body?: unknown, token?: string): Promise<Json> {
-  const headers: Record<string, string> = {};
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${base}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = (await res.json()) as Json;
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
 
 /** A user with one device and a signing key, registered through `base`. */
 async function user(base: string, name: string) {

@@ -14,15 +14,16 @@ import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { build } from 'vite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Json, eventually, freePort } from '../../../daemon/test/fixture.js';
+import { type Json, eventually } from '../../../daemon/test/fixture.js';
 import { PoolnetProcesses } from '../../../daemon/test/processes.js';
 import {
   type ChromiumProfile,
   addVirtualAuthenticator,
   launchChromium,
 } from '../../../sync-server/test/browser/chromium.js';
+import { buildWeb, startBrowserStack } from './support/browser-stack.js';
+import { opfsSha256 } from './support/opfs.js';
 
-const WEB = fileURLToPath(new URL('../../', import.meta.url));
 const CONTRACT_PAGE = fileURLToPath(new URL('./browser-node-page', import.meta.url));
 const SHOTS = fileURLToPath(new URL('../../../../test-results', import.meta.url));
 const SIZES = [
@@ -53,37 +54,11 @@ async function shoot(page: Page, screen: string): Promise<void> {
   await page.setViewportSize({ width: 1280, height: 800 });
 }
 
-/** SHA-256 (hex) of a file this page holds in OPFS, computed in the page. */
-function opfsSha256(page: Page, poolId: string, fileId: string) {
-  return page.evaluate(
-    async ([pool, file]) => {
-      const root = await navigator.storage.getDirectory();
-      const poolnet = await root.getDirectoryHandle('poolnet');
-      const held = await (
-        await poolnet.getDirectoryHandle(encodeURIComponent(pool))
-      ).getDirectoryHandle('held');
-      const blob = await (await held.getFileHandle(`_${encodeURIComponent(file)}`)).getFile();
-      const digest = new Uint8Array(
-        await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()),
-      );
-      return {
-        size: blob.size,
-        sha256: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join(''),
-      };
-    },
-    [poolId, fileId] as const,
-  );
-}
-
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'poolnet-browser-node-'));
   const webDir = join(root, 'web');
   // The real UI, and the store contract page beside it at /contract/.
-  await build({
-    configFile: join(WEB, 'vite.config.ts'),
-    logLevel: 'error',
-    build: { outDir: webDir, emptyOutDir: true },
-  });
+  await buildWeb(webDir);
   await build({
     configFile: false,
     root: CONTRACT_PAGE,
@@ -96,32 +71,8 @@ beforeAll(async () => {
       modulePreload: { polyfill: false },
     },
   });
-  const port = await freePort();
-  const config = join(root, 'server.json');
-  await writeFile(config, JSON.stringify({ webDir }));
-  const server = await processes.background(
-    [
-      'server',
-      '--port',
-      String(port),
-      '--host',
-      '127.0.0.1',
-      '--data',
-      join(root, 'server'),
-      '--stun-port',
-      '0',
-      '--config',
-      config,
-    ],
-    /(http:\/\/127\.0\.0\.1:\d+)/,
-  );
-  serverUrl = server.match[1] as string;
+  ({ serverUrl, daemonDir } = await startBrowserStack(processes, root, webDir));
   pageOrigin = serverUrl.replace('127.0.0.1', 'localhost');
-  daemonDir = join(root, 'daemon');
-  await processes.background(
-    ['up', '--server', serverUrl, '--data', daemonDir],
-    /poolnet daemon for/,
-  );
   profile = await launchChromium();
   await mkdir(SHOTS, { recursive: true });
 }, 90_000);

@@ -8,19 +8,18 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Json, eventually, freePort } from '../../../daemon/test/fixture.js';
+import { type Json, eventually } from '../../../daemon/test/fixture.js';
 import { PoolnetProcesses } from '../../../daemon/test/processes.js';
 import {
   type ChromiumProfile,
   addVirtualAuthenticator,
   launchChromium,
 } from '../../../sync-server/test/browser/chromium.js';
+import { buildWeb, startBrowserStack } from './support/browser-stack.js';
+import { opfsSha256 } from './support/opfs.js';
 
-const WEB = fileURLToPath(new URL('../../', import.meta.url));
 /** Big enough to take a few seconds over loopback WebRTC, so a reload lands mid-way. */
 const SIZE = 96 * 1024 * 1024 + 12_345;
 const CHUNK = 128 * 1024;
@@ -28,7 +27,6 @@ const CHUNKS = Math.ceil(SIZE / CHUNK);
 
 const processes = new PoolnetProcesses();
 let root: string;
-let serverUrl: string;
 let daemonDir: string;
 let profile: ChromiumProfile | undefined;
 
@@ -111,61 +109,11 @@ function chunksListed(page: Page, poolId: string, fileId: string): Promise<numbe
   );
 }
 
-/** SHA-256 (hex) and size of the file the page holds in OPFS, computed in the page. */
-function opfsSha256(page: Page, poolId: string, fileId: string) {
-  return page.evaluate(
-    async ([pool, file]) => {
-      const root = await navigator.storage.getDirectory();
-      const held = await (
-        await (
-          await root.getDirectoryHandle('poolnet')
-        ).getDirectoryHandle(encodeURIComponent(pool))
-      ).getDirectoryHandle('held');
-      const blob = await (await held.getFileHandle(`_${encodeURIComponent(file)}`)).getFile();
-      const digest = new Uint8Array(
-        await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()),
-      );
-      return {
-        size: blob.size,
-        sha256: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join(''),
-      };
-    },
-    [poolId, fileId] as const,
-  );
-}
-
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'poolnet-browser-resume-'));
   const webDir = join(root, 'web');
-  await build({
-    configFile: join(WEB, 'vite.config.ts'),
-    logLevel: 'error',
-    build: { outDir: webDir, emptyOutDir: true },
-  });
-  const config = join(root, 'server.json');
-  await writeFile(config, JSON.stringify({ webDir }));
-  const server = await processes.background(
-    [
-      'server',
-      '--port',
-      String(await freePort()),
-      '--host',
-      '127.0.0.1',
-      '--data',
-      join(root, 'server'),
-      '--stun-port',
-      '0',
-      '--config',
-      config,
-    ],
-    /(http:\/\/127\.0\.0\.1:\d+)/,
-  );
-  serverUrl = server.match[1] as string;
-  daemonDir = join(root, 'daemon');
-  await processes.background(
-    ['up', '--server', serverUrl, '--data', daemonDir],
-    /poolnet daemon for/,
-  );
+  await buildWeb(webDir);
+  ({ daemonDir } = await startBrowserStack(processes, root, webDir));
   profile = await launchChromium();
 }, 90_000);
 

@@ -15,7 +15,6 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../../daemon/test/fixture.js';
 import { PoolnetProcesses } from '../../../daemon/test/processes.js';
 import {
   type ChromiumProfile,
@@ -128,22 +127,7 @@ beforeAll(async () => {
   if (build.status !== 0) throw new Error('the web UI did not build');
   await mkdir(SHOTS, { recursive: true });
   root = await mkdtemp(join(tmpdir(), 'poolnet-web-e2e-'));
-  const port = await freePort();
-  const server = await processes.background(
-    [
-      'server',
-      '--port',
-      String(port),
-      '--host',
-      '127.0.0.1',
-      '--data',
-      join(root, 'server'),
-      '--stun-port',
-      '0',
-    ],
-    /(http:\/\/127\.0\.0\.1:\d+)/,
-  );
-  serverUrl = server.match[1] as string;
+  serverUrl = await processes.server(root);
   benData = join(root, 'ben');
   const [annUp, benUp] = await Promise.all([up(join(root, 'ann')), up(benData)]);
   benDaemon = benUp.child;
