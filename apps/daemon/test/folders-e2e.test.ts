@@ -2,14 +2,16 @@
  * Folder offers between daemons in this process (real WebRTC on 127.0.0.1), driven through
  * the CLI: a folder is one offer listed as one entry, downloaded whole with its tree or only
  * what is missing; a large folder travels in several messages; hostile names write nothing
- * outside the target.
+ * outside the target; the UI's folder form gets readable refusals.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { PoolNode } from '@poolnet/engine';
 import { FileInfoSchema, FileOfferSchema, create } from '@poolnet/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { unreadable } from '../src/daemon/share-offers.js';
+import { FileError } from '../src/files/errors.js';
 import { type Device, Devices, fileSha256, offerOn, sha256Hex } from './devices.js';
 import { type Json, eventually } from './fixture.js';
 
@@ -123,6 +125,43 @@ describe('folder offers', () => {
       5,
     );
   }, 180_000);
+
+  it("[DIR4] the UI's folder form (folder: true): a file, a missing, unreadable or empty folder are refused readably", async () => {
+    const share = (path: string) =>
+      ann.api.call('POST', '/v1/files/share', { pool, path, folder: true });
+    const file = join(bench.root, 'single.txt');
+    await writeFile(file, 'one file');
+    const cases: Array<[string, RegExp]> = [
+      [file, /single\.txt is a file, not a folder$/],
+      [join(bench.root, 'no-such-folder'), /no-such-folder: no such file or folder$/],
+    ];
+    const empty = join(bench.root, 'Empty');
+    await mkdir(join(empty, 'inner'), { recursive: true });
+    cases.push([empty, /Empty is an empty folder: nothing to offer$/]);
+    // Root reads anything: the real permission case needs an ordinary user; the words for it
+    // are checked either way, on the error the folder walk throws.
+    const denied = Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+    const walkError = new FileError('IO', 'read /x failed (EACCES)', { cause: denied });
+    expect(unreadable('/x', walkError).message).toBe('cannot read /x: permission denied');
+    if (process.getuid?.() !== 0) {
+      const locked = join(bench.root, 'Locked');
+      await mkdir(locked);
+      await chmod(locked, 0o000);
+      cases.push([locked, /Locked: permission denied$/]);
+    }
+    for (const [path, message] of cases) {
+      const { status, json } = await share(path);
+      expect(status, path).toBe(400);
+      expect(json.error.code).toBe('BAD_REQUEST');
+      expect(json.error.message).toMatch(message);
+    }
+    // Nothing was offered on the way.
+    const listed = await ann.api.ok('GET', `/v1/files?pool=${pool}`);
+    expect(listed.files.map((f: Json) => f.name)).not.toContain('single.txt');
+    expect(listed.folders.map((f: Json) => f.name)).not.toContain('Empty');
+    const bad = await ann.api.call('POST', '/v1/files/share', { pool, path: empty, folder: 'yes' });
+    expect(bad.json.error.message).toBe('folder must be true or false');
+  });
 
   it('[DIR2] a folder larger than one message allows goes out in several, and is listed as one', async () => {
     const many = join(bench.root, 'Many');

@@ -1,8 +1,8 @@
 /**
  * A device's pool logic shared by the daemon (Node.js) and the browser node (a page): the
- * offer book, file and message views, file events, the announcing message store, image
- * auto-fetch, when to keep an engine node, the server API client, the pool signalling and the
- * NAT verdict.
+ * offer book, file and message views, file events, folder offers, the announcing message
+ * store, image auto-fetch, when to keep an engine node, the server API client, the pool
+ * signalling and the NAT verdict.
  * Isomorphic: no `node:` imports, no DOM; what differs (name checks, scheduling, storage,
  * sockets, error types) is injected.
  */
@@ -20,6 +20,7 @@ export {
   uploadEvent,
 } from './file-events.js';
 export { FileBook, type FileBookOptions } from './file-book.js';
+export { OFFER_MESSAGE_BYTES, folderOffers } from './folder-offer.js';
 export { followDownload } from './follow-download.js';
 export {
   type FileSide,
@@ -60,7 +61,7 @@ export {
   stunTargets,
   stunUrl,
 } from './nat-verdict.js';
-export { type ImageFacts, offerOwnFile } from './own-offers.js';
+export { type ImageFacts, offerOwnFile, offerOwnFolder } from './own-offers.js';
 export { type Certified, RENEW_BEFORE_MS, keepsNode, sameBytes } from './node-keys.js';
 export {
   type Folder,

@@ -1,6 +1,7 @@
 /**
- * Offering a file of this device: known to its own offer book at once (before the broadcast
- * comes back from the log), then broadcast as an image (with its preview) or a plain file.
+ * Offering a file or a folder of this device: known to its own offer book at once (before the
+ * broadcast comes back from the log), then broadcast as an image (with its preview), a plain
+ * file, or a folder's files under one folder id (as many messages as the limits need).
  */
 import type { PoolNode } from '@poolnet/engine';
 import {
@@ -10,6 +11,7 @@ import {
   MediaOfferSchema,
   create,
 } from '@poolnet/protocol';
+import { folderOffers } from './folder-offer.js';
 import type { Offer, PoolOffers } from './offers.js';
 
 /** An image's displayed size and small preview (WebP/JPEG), as a media offer carries them. */
@@ -44,4 +46,22 @@ export function offerOwnFile(
     node.broadcast({ case: 'fileOffer', value: create(FileOfferSchema, { files: [info] }) });
   }
   return offers.live(info.fileId) as Offer;
+}
+
+/**
+ * Adds `infos`, the files of the new folder `folderId` named `name` (each carrying that folder
+ * id and its relative path), to `offers` and broadcasts them; returns their offers.
+ */
+export function offerOwnFolder(
+  offers: PoolOffers,
+  node: PoolNode,
+  infos: readonly FileInfo[],
+  folderId: string,
+  name: string,
+): Offer[] {
+  const added = offers.addOwn(infos, undefined, name);
+  for (const value of folderOffers(infos, folderId, name)) {
+    node.broadcast({ case: 'fileOffer', value });
+  }
+  return added;
 }

@@ -449,10 +449,16 @@ export class Daemon {
 
   // ---- files
 
-  /** Offers a file (an image with a preview) or a folder (every regular file under it). */
-  async share(pool: unknown, path: unknown) {
+  /**
+   * Offers a file (an image with a preview) or a folder (every regular file under it);
+   * `folder: true` asks for a folder only.
+   */
+  async share(pool: unknown, path: unknown, folder?: unknown) {
     const poolId = this.resolvePool(pool);
-    return this.filesOf(poolId).share(resolve(text(path, 'path')));
+    if (folder !== undefined && typeof folder !== 'boolean') {
+      throw new DaemonError('BAD_REQUEST', 'folder must be true or false');
+    }
+    return this.filesOf(poolId).share(resolve(text(path, 'path')), folder === true);
   }
 
   /** A file streamed from the page: saved under DIR/uploads, then shared from there. */

@@ -45,7 +45,7 @@ function routes(daemon: Daemon): Map<string, Handler> {
     ['POST /v1/files/reveal', (b) => revealPath(b.path)],
     ['GET /v1/pools/members', (_b, q) => daemon.members(q.get('pool') ?? undefined)],
     ['POST /v1/messages/send', (b) => daemon.send(b.pool, b.text)],
-    ['POST /v1/files/share', (b) => daemon.share(b.pool, b.path)],
+    ['POST /v1/files/share', (b) => daemon.share(b.pool, b.path, b.folder)],
     ['GET /v1/files', async (_b, q) => daemon.listFiles(q.get('pool') ?? undefined)],
     [
       'GET /v1/files/folder',

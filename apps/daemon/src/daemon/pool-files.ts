@@ -25,8 +25,10 @@ import {
   type PoolOffers,
   fileView,
   folderName,
+  folderOffers,
   liveFolder,
   offerOwnFile,
+  offerOwnFolder,
   replayLog,
   retractable,
   seedingEvent,
@@ -44,10 +46,9 @@ import { ChunkCache } from '../files/chunk-cache.js';
 import { diskNameChecks } from '../files/folder-paths.js';
 import { DaemonError } from './errors.js';
 import { type FolderFileResult, type FolderMode, downloadFolder } from './folder-download.js';
-import { folderOffers } from './folder-offer.js';
 import { HeldFiles } from './held-files.js';
 import { type FetchOptions, type Fetched, PoolDownloads } from './pool-downloads.js';
-import { shareFile, shareFolder } from './share-offers.js';
+import { shareFile, shareFolder, unreadable } from './share-offers.js';
 import { UploadMeter } from './upload-meter.js';
 
 export type { FileEvent, FileView, FolderView } from '@poolnet/device';
@@ -196,9 +197,13 @@ export class PoolFiles implements FileHolder, RelayCache {
     return found;
   }
 
-  /** Offers a file or a folder of this device to the pool; nothing is copied. */
+  /**
+   * Offers a file or a folder of this device to the pool; nothing is copied. `folderOnly`: the
+   * person asked for a folder (the UI's folder form), so a file there is refused, not offered.
+   */
   async share(
     path: string,
+    folderOnly = false,
   ): Promise<
     { file: FileView } | { folder: FolderView; skipped: Array<{ path: string; reason: string }> }
   > {
@@ -206,8 +211,10 @@ export class PoolFiles implements FileHolder, RelayCache {
     try {
       isDirectory = (await stat(path)).isDirectory();
     } catch (cause) {
-      const why = cause instanceof Error ? cause.message : String(cause);
-      throw new DaemonError('BAD_REQUEST', `cannot read ${path}: ${why}`, { cause });
+      throw unreadable(path, cause);
+    }
+    if (folderOnly && !isDirectory) {
+      throw new DaemonError('BAD_REQUEST', `${path} is a file, not a folder`);
     }
     const node = this.requireNode();
     if (isDirectory) {
@@ -216,10 +223,7 @@ export class PoolFiles implements FileHolder, RelayCache {
         await this.held.keep(info, at, manifest.size, manifest.mtimeMs, manifest.chunkHashes);
       }
       const infos = shared.files.map((f) => f.info);
-      this.offers.addOwn(infos, undefined, shared.name);
-      for (const value of folderOffers(infos, shared.folderId, shared.name)) {
-        node.broadcast({ case: 'fileOffer', value });
-      }
+      offerOwnFolder(this.offers, node, infos, shared.folderId, shared.name);
       const folder = this.folder(shared.folderId, new Set()).folder;
       return { folder, skipped: shared.skipped };
     }

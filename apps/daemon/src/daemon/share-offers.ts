@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import { type FileInfo, FileInfoSchema, create } from '@poolnet/protocol';
+import { errnoOf } from '../files/errors.js';
 import { isSafeName } from '../files/folder-paths.js';
 import { walkFolder } from '../files/folder-walk.js';
 import { type ImageDescription, describeImage } from '../files/image-preview.js';
@@ -39,6 +40,22 @@ export function newId(): string {
 }
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
+/** Why `path` cannot be read, in words a person typing a path understands (ENOENT: no such…). */
+export function unreadable(path: string, cause: unknown): DaemonError {
+  // A FileError (its own `code`) carries the system error as its cause.
+  const system = cause instanceof Error && cause.cause !== undefined ? cause.cause : cause;
+  const errno = errnoOf(system);
+  const why =
+    errno === 'ENOENT'
+      ? 'no such file or folder'
+      : errno === 'EACCES' || errno === 'EPERM'
+        ? 'permission denied'
+        : errno === 'ENOTDIR'
+          ? 'a part of the path is not a folder'
+          : messageOf(cause);
+  return new DaemonError('BAD_REQUEST', `cannot read ${path}: ${why}`, { cause });
+}
+
 function infoOf(
   manifest: FileManifest,
   fields: { name: string; origin: string; mime?: string; folderId?: string; relativePath?: string },
@@ -66,7 +83,7 @@ export async function shareFile(
   try {
     manifest = await hashFile(path);
   } catch (cause) {
-    throw new DaemonError('BAD_REQUEST', `cannot read ${path}: ${messageOf(cause)}`, { cause });
+    throw unreadable(path, cause);
   }
   const image = await describeImage(path);
   const info = infoOf(manifest, {
@@ -85,7 +102,7 @@ export async function shareFolder(dir: string, origin: string): Promise<SharedFo
   try {
     listing = await walkFolder(dir);
   } catch (cause) {
-    throw new DaemonError('BAD_REQUEST', `cannot read ${dir}: ${messageOf(cause)}`, { cause });
+    throw unreadable(dir, cause);
   }
   const skipped = [...listing.skipped];
   const folderId = newId();
@@ -106,7 +123,12 @@ export async function shareFolder(dir: string, origin: string): Promise<SharedFo
   });
   const files = hashed.filter((h) => h !== undefined);
   if (files.length === 0) {
-    throw new DaemonError('BAD_REQUEST', `no regular file to offer under ${dir}`);
+    throw new DaemonError(
+      'BAD_REQUEST',
+      skipped.length === 0
+        ? `${dir} is an empty folder: nothing to offer`
+        : `no regular file to offer under ${dir} (${skipped.length} left out: links, special or unreadable files)`,
+    );
   }
   return { folderId, name, files, skipped };
 }

@@ -77,6 +77,25 @@ export interface MessageQuery {
 
 export type Unsubscribe = () => void;
 
+/** A file of a folder picked or dropped in the page. */
+export interface FolderFile {
+  readonly file: File;
+  /** '/'-separated, the folder's own name first ("Trip/day 1/a.jpg"), as `webkitRelativePath`. */
+  readonly path: string;
+}
+
+/**
+ * Where a shared folder comes from. Desktop: a path on the daemon's computer, shared in place
+ * (Syncthing-style). Browser: the files of one folder picked or dropped in the page.
+ */
+export type FolderSource = { readonly path: string } | { readonly files: readonly FolderFile[] };
+
+/** A folder just offered, and what was left out of it and why. */
+export interface SharedFolder {
+  folder: FolderView;
+  skipped: Array<{ path: string; reason: string }>;
+}
+
 export interface Backend {
   readonly mode: 'desktop' | 'browser';
 
@@ -121,6 +140,11 @@ export interface Backend {
   folder(pool: string, folder: string): Promise<{ folder: FolderView; files: FileView[] }>;
   /** Offers files picked, pasted or dropped in the page (desktop: uploaded to the daemon first). */
   share(pool: string, files: File[]): Promise<FileView[]>;
+  /**
+   * Offers a whole folder as one folder offer (its files under one folder id, with their
+   * relative paths). Each mode takes its own source; the other is `UNSUPPORTED`.
+   */
+  shareFolder(pool: string, source: FolderSource): Promise<SharedFolder>;
   download(pool: string, file: string): Promise<{ path: string; sha256: string }>;
   downloadFolder(
     pool: string,

@@ -13,6 +13,7 @@ import {
   type DownloadRecord,
   type FileView,
   type FolderFileResult,
+  type FolderSource,
   type FolderView,
   type Invite,
   type InviteView,
@@ -23,6 +24,7 @@ import {
   type Pool,
   type PoolSettings,
   type Settings,
+  type SharedFolder,
   type Status,
   type Unsubscribe,
 } from './backend.js';
@@ -211,6 +213,16 @@ export class DaemonBackend implements Backend {
       if (answer.file) shared.push(answer.file);
     }
     return shared;
+  }
+  /** The daemon shares a folder of its own computer in place: the page names it, never uploads it. */
+  async shareFolder(pool: string, source: FolderSource): Promise<SharedFolder> {
+    if (!('path' in source) || typeof source.path !== 'string' || source.path.trim() === '') {
+      throw new BackendError(
+        'UNSUPPORTED',
+        'Type or paste the folder’s path on this computer: the daemon shares it where it is.',
+      );
+    }
+    return this.call('POST', '/v1/files/share', { pool, path: source.path.trim(), folder: true });
   }
   download(pool: string, file: string): Promise<{ path: string; sha256: string }> {
     return this.call('POST', '/v1/files/download', { pool, file });

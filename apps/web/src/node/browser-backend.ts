@@ -25,6 +25,7 @@ import {
   type DownloadRecord,
   type FileView,
   type FolderFileResult,
+  type FolderSource,
   type FolderView,
   type Invite,
   type InviteView,
@@ -35,6 +36,7 @@ import {
   type Pool,
   type PoolSettings,
   type Settings,
+  type SharedFolder,
   type Status,
   type Unsubscribe,
 } from '../api/backend.js';
@@ -405,6 +407,18 @@ export class BrowserBackend implements Backend {
       throw new BackendError('BAD_REQUEST', 'pick at least one file', 400);
     }
     return this.filesOf(poolId).share(files);
+  }
+
+  async shareFolder(pool: string, source: FolderSource): Promise<SharedFolder> {
+    const poolId = this.resolvePool(pool);
+    if (!('files' in source)) {
+      throw new BackendError(
+        'UNSUPPORTED',
+        'a page cannot open a folder by its path: pick it',
+        400,
+      );
+    }
+    return this.filesOf(poolId).shareFolder(source.files);
   }
 
   download(pool: string, file: string): Promise<{ path: string; sha256: string }> {

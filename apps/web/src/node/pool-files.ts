@@ -15,6 +15,7 @@ import {
   fileView,
   followDownload,
   offerOwnFile,
+  offerOwnFolder,
   protocolNameChecks,
   replayLog,
   retractable,
@@ -43,9 +44,11 @@ import {
   type DaemonEvent,
   type DownloadRecord,
   type FileView,
+  type FolderFile,
   type FolderView,
 } from '../api/backend.js';
-import { hashBlob, toHex } from './hash-file.js';
+import { folderEntries } from './folder-entries.js';
+import { type FileHashes, hashBlob, toHex } from './hash-file.js';
 import { HeldFiles } from './held-files.js';
 import { describeImage } from './image-preview.js';
 import { OpfsDownload } from './opfs-download.js';
@@ -203,18 +206,7 @@ export class BrowserPoolFiles implements FileHolder, RelayCache {
     for (const file of files) {
       if (!(file instanceof Blob)) throw new BackendError('BAD_REQUEST', 'not a file', 400);
       const hashes = await hashBlob(file);
-      const info = create(FileInfoSchema, {
-        fileId: newId(),
-        name: safeName(file.name),
-        size: BigInt(hashes.size),
-        originNodeId: this.options.selfId,
-        sha256: hashes.sha256,
-        chunkSize: hashes.chunkSize,
-        chunkHashesRoot: hashes.root,
-        mime: file.type.slice(0, 255),
-        folderId: '',
-        relativePath: '',
-      });
+      const info = this.pickedInfo(file, hashes, safeName(file.name), '', '');
       const image = await describeImage(file).catch(() => undefined);
       if (image) info.mime = image.mime;
       await this.held.keepPicked(info, hashes.chunkHashes, file);
@@ -223,6 +215,38 @@ export class BrowserPoolFiles implements FileHolder, RelayCache {
     }
     const state = this.state(new Set());
     return infos.map((info) => fileView(this.offers.live(info.fileId) as Offer, state));
+  }
+
+  /**
+   * Offers the files of one folder picked or dropped in the page as the daemon offers a folder
+   * on disk: one new folder id, each file with its directory inside the folder, in as many
+   * messages as the limits need. Each is held as a single share is (served from the picked
+   * `File`, copied into OPFS). A file whose name or path the wire refuses, or that cannot be
+   * read, is left out and reported.
+   */
+  async shareFolder(
+    files: readonly FolderFile[],
+  ): Promise<{ folder: FolderView; skipped: Array<{ path: string; reason: string }> }> {
+    const node = this.requireNode();
+    const { name, entries, skipped } = folderEntries(files);
+    const folderId = newId();
+    const held: Array<{ info: FileInfo; list: Uint8Array; file: File }> = [];
+    for (const entry of entries) {
+      try {
+        const hashes = await hashBlob(entry.file);
+        const info = this.pickedInfo(entry.file, hashes, entry.name, folderId, entry.relativePath);
+        held.push({ info, list: hashes.chunkHashes, file: entry.file });
+      } catch (err) {
+        skipped.push({ path: entry.path, reason: `unreadable: ${String(err)}` });
+      }
+    }
+    if (held.length === 0) {
+      throw new BackendError('BAD_REQUEST', `no file of ${name} can be offered`, 400);
+    }
+    for (const { info, list, file } of held) await this.held.keepPicked(info, list, file);
+    const infos = held.map((h) => h.info);
+    offerOwnFolder(this.offers, node, infos, folderId, name);
+    return { folder: this.folder(folderId, new Set()).folder, skipped };
   }
 
   async retract(id: string): Promise<void> {
@@ -442,6 +466,28 @@ export class BrowserPoolFiles implements FileHolder, RelayCache {
 
   private offerEvent(offer: Offer): void {
     this.book.offerEvent(offer);
+  }
+
+  /** The offer of a file picked in the page (in a folder when `folderId` is set). */
+  private pickedInfo(
+    file: File,
+    hashes: FileHashes,
+    name: string,
+    folderId: string,
+    relativePath: string,
+  ): FileInfo {
+    return create(FileInfoSchema, {
+      fileId: newId(),
+      name,
+      size: BigInt(hashes.size),
+      originNodeId: this.options.selfId,
+      sha256: hashes.sha256,
+      chunkSize: hashes.chunkSize,
+      chunkHashesRoot: hashes.root,
+      mime: file.type.slice(0, 255),
+      folderId,
+      relativePath,
+    });
   }
 
   private requireNode(): PoolNode {

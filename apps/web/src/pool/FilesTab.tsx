@@ -1,6 +1,7 @@
 /**
  * The pool's files: size, origin, seeders online, a mark for the ones on this device,
- * download (with its progress), withdraw mine, and folders with "download all / missing".
+ * download (with its progress), withdraw mine, share a folder, and folders with "download all /
+ * missing".
  */
 import { useRef, useState } from 'react';
 import type { FileView, FolderView } from '../api/backend.js';
@@ -10,6 +11,7 @@ import { ErrorText } from '../app/ErrorText.js';
 import { formatBytes } from '../format.js';
 import { transferKey } from '../transfers/transfer.js';
 import { useTransfersContext } from '../transfers/use-transfers.js';
+import { ShareFolder, sharedNote } from './ShareFolder.js';
 import type { PoolFiles } from './use-pool-files.js';
 
 export function FilesTab({
@@ -60,7 +62,7 @@ export function FilesTab({
 
   return (
     <section className="files-tab" aria-label="Files">
-      <div className="toolbar">
+      <div className="toolbar row">
         {/* A real button (a hidden input inside a label is out of the Tab order). */}
         <button type="button" onClick={() => picker.current?.click()}>
           Share files…
@@ -75,6 +77,14 @@ export function FilesTab({
             const picked = e.currentTarget.files ? [...e.currentTarget.files] : [];
             e.currentTarget.value = '';
             if (picked.length) onFiles(picked);
+          }}
+        />
+        <ShareFolder
+          pool={pool}
+          onShared={(shared) => {
+            setError(null);
+            setFolderNote(sharedNote(shared));
+            files.refresh();
           }}
         />
       </div>

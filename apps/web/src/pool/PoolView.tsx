@@ -1,15 +1,17 @@
 /**
  * One pool: the info bar (name, who is online, links and relays, transfers moving), and three
- * tabs: chat (messages + composer), files and people. Files dropped anywhere on it are shared.
+ * tabs: chat (messages + composer), files and people. Files dropped anywhere on it are shared;
+ * a dropped folder too, as one folder offer, in the browser node.
  */
 import { type DragEvent, useCallback, useEffect, useMemo, useState } from 'react';
-import type { FileView, Member, Message, Pool, Status } from '../api/backend.js';
+import type { FileView, FolderFile, Member, Message, Pool, Status } from '../api/backend.js';
 import { describeError } from '../api/errors.js';
 import { useBackend } from '../app/backend-context.js';
 import { ErrorText } from '../app/ErrorText.js';
 import { shortId } from '../format.js';
 import { useTransfersContext } from '../transfers/use-transfers.js';
 import { Composer } from './Composer.js';
+import { splitDrop } from './dropped-folders.js';
 import { FilesTab } from './FilesTab.js';
 import { LinkSummary } from './LinkSummary.js';
 import { MessageList } from './MessageList.js';
@@ -114,11 +116,30 @@ export function PoolView({
     }
   };
 
+  /** A dropped folder: one folder offer in the page; the daemon shares folders by path only. */
+  const shareFolder = async (read: Promise<FolderFile[]>) => {
+    setShareError(null);
+    if (backend.mode !== 'browser') {
+      setShareError('To share a folder, type its path in Files → Share a folder…');
+      return;
+    }
+    setSharing((n) => n + 1);
+    try {
+      await backend.shareFolder(pool.id, { files: await read });
+      files.refresh();
+    } catch (err) {
+      setShareError(describeError(err));
+    } finally {
+      setSharing((n) => n - 1);
+    }
+  };
+
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
     setDragging(false);
-    const dropped = [...e.dataTransfer.files];
-    if (dropped.length > 0) void share(dropped);
+    const dropped = splitDrop(e.dataTransfer);
+    if (dropped.files.length > 0) void share(dropped.files);
+    for (const folder of dropped.folders) void shareFolder(folder);
   };
 
   return (

@@ -9,11 +9,10 @@ import { userEvent } from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Backend, Message } from '../../src/api/backend.js';
 import { BackendContext } from '../../src/app/backend-context.js';
-import { FilesTab } from '../../src/pool/FilesTab.js';
 import { MessageList } from '../../src/pool/MessageList.js';
 import { useMessagePages } from '../../src/pool/use-message-pages.js';
-import { TransfersContext, useTransfers } from '../../src/transfers/use-transfers.js';
 import { fakeBackend } from './fake-backend.js';
+import { renderFilesTab } from './files-tab-harness.js';
 
 afterEach(cleanup);
 
@@ -89,31 +88,7 @@ describe('new messages are announced', () => {
 describe('Files tab keyboard', () => {
   it('"Share files…" is a button in the Tab order that opens the file picker', async () => {
     const backend = fakeBackend();
-    backend.downloadHistory.mockResolvedValue([]);
-    function Harness() {
-      const transfers = useTransfers(backend);
-      return (
-        <TransfersContext.Provider value={transfers}>
-          <FilesTab
-            pool={POOL}
-            files={{
-              files: [],
-              folders: [],
-              byId: new Map(),
-              error: null,
-              refresh: () => undefined,
-            }}
-            deviceName={(id) => id}
-            onFiles={() => undefined}
-          />
-        </TransfersContext.Provider>
-      );
-    }
-    render(
-      <BackendContext.Provider value={backend}>
-        <Harness />
-      </BackendContext.Provider>,
-    );
+    renderFilesTab(backend, POOL);
     const user = userEvent.setup();
     const picker = screen.getByTestId('files-tab-input') as HTMLInputElement;
     const opened = vi.fn();

@@ -1,8 +1,9 @@
 // @vitest-environment jsdom
 /**
  * The desktop backend's edges without a daemon: the token taken from the address fragment,
- * errors turned into readable `BackendError`s, uploads as raw bodies, and the event socket
- * (token in the first frame, one socket shared, reconnect with a growing delay).
+ * errors turned into readable `BackendError`s, uploads as raw bodies, a folder shared by its
+ * path, and the event socket (token in the first frame, one socket shared, reconnect with a
+ * growing delay).
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BackendError, type DaemonEvent } from '../../src/api/backend.js';
@@ -123,6 +124,23 @@ describe('DaemonBackend', () => {
     expect(url).toBe('/v1/files/upload?pool=p1&name=a+b.txt');
     expect(init.method).toBe('POST');
     expect(init.body).toBe(file);
+  });
+
+  it('shares a folder by its path, asking the daemon for a folder only; picked files are refused', async () => {
+    const answer = { folder: { id: 'd1', name: 'Trip' }, skipped: [] };
+    const fetchImpl = vi.fn(async () => json(200, answer));
+    const backend = new DaemonBackend({ token: 't', fetchImpl });
+    expect(await backend.shareFolder('p1', { path: ' /home/ann/Trip ' })).toEqual(answer);
+    const [url, init] = fetchImpl.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe('/v1/files/share');
+    expect(JSON.parse(init.body as string)).toEqual({
+      pool: 'p1',
+      path: '/home/ann/Trip',
+      folder: true,
+    });
+    const picked = { files: [{ file: new File(['x'], 'a.txt'), path: 'Trip/a.txt' }] };
+    await expect(backend.shareFolder('p1', picked)).rejects.toMatchObject({ code: 'UNSUPPORTED' });
+    expect(fetchImpl).toHaveBeenCalledTimes(1);
   });
 
   it('shares one event socket, sends the token first, and reconnects with backoff', async () => {

@@ -42,6 +42,7 @@ const METHODS = [
   'files',
   'folder',
   'share',
+  'shareFolder',
   'download',
   'downloadFolder',
   'cancelDownload',

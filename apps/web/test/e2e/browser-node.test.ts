@@ -3,12 +3,13 @@
  * daemon process, and Debian's Chromium running the engine inside the page (WebRTC to the
  * daemon, messages in IndexedDB, files in OPFS, a passkey from a CDP virtual authenticator).
  * The page is driven through the UI as a person would; the daemon with `poolnet … --json`.
+ * Files go both ways; a folder picked in the page (the folder picker) goes to the daemon.
  * The UI is built here (Vite, into a temp folder), so the test always runs the current code.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
@@ -273,6 +274,37 @@ describe('the browser node', () => {
     const fetched = await poolnet('download', 'Family', pickedId, '--to', target);
     expect(fetched.sha256).toBe(sha256Hex(picked));
     expect(sha256Hex(await readFile(fetched.path as string))).toBe(sha256Hex(picked));
+
+    // A folder picked with the browser's folder picker: one folder offer with relative paths,
+    // which the daemon lists as a folder and downloads all of, each file where it belongs.
+    const album = join(root, 'Album');
+    const albumFiles: Record<string, Buffer> = {
+      'one.txt': randomBytes(1500),
+      'two.bin': randomBytes(300_000),
+      'sub/three.bin': randomBytes(650_000 + 9),
+    };
+    for (const [rel, bytes] of Object.entries(albumFiles)) {
+      await mkdir(dirname(join(album, rel)), { recursive: true });
+      await writeFile(join(album, rel), bytes);
+    }
+    await page.getByRole('tab', { name: /Files/ }).click();
+    await page.getByTestId('folder-input').setInputFiles(album);
+    await page.getByText('Shared Album: 3 files.').waitFor({ timeout: 30_000 });
+    const albumId = await eventually(async () => {
+      const listed = await poolnet('files', 'Family');
+      return listed.folders.find(
+        (f: Json) => f.name === 'Album' && f.fileCount === 3 && f.seedersOnline > 0,
+      )?.id as string | undefined;
+    }, "the page's folder to reach the daemon");
+    const gotAlbum = await poolnet('download', 'Family', albumId, '--all', '--to', target);
+    expect(gotAlbum.path).toBe(join(target, 'Album'));
+    expect(
+      gotAlbum.files.map((f: Json) => `${f.relativePath}|${f.name}|${f.outcome}`).sort(),
+    ).toEqual(['|one.txt|fetched', '|two.bin|fetched', 'sub|three.bin|fetched'].sort());
+    for (const [rel, bytes] of Object.entries(albumFiles)) {
+      expect(sha256Hex(await readFile(join(target, 'Album', rel))), rel).toBe(sha256Hex(bytes));
+    }
+    await page.getByRole('tab', { name: /Chat/ }).click();
 
     // Images both ways: offered with their size and a WebP preview made where they were picked,
     // fetched on their own by the other side (both auto-fetch up to 16 MiB).

@@ -3,14 +3,15 @@
  * serving the built UI, one Chromium page on each. Everything goes through the pages: register,
  * create a pool, invite, join by pasting the link, chat both ways, share a file and an image,
  * see the image on the other page (save it, copy it), download the file to 100 %, and check its
- * SHA-256 on disk; the owner sets the pool's limits. Screenshots of each main screen go to
+ * SHA-256 on disk; share a folder by its path and download it all on the other side, tree and
+ * hashes checked on disk; the owner sets the pool's limits. Screenshots of each main screen go to
  * test-results/ at desktop and phone sizes, where nothing may scroll sideways.
  */
 import { type ChildProcess, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
@@ -285,6 +286,40 @@ describe('desktop mode in Chromium against two real daemons', () => {
     expect(await ben.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(
       'View photo.png',
     );
+
+    // Ann shares a folder of her computer by its path (nothing uploaded); Ben downloads it all:
+    // on his disk, each file at its path inside the folder with the SHA-256 Ann's has.
+    const trip = join(root, 'Trip');
+    const tripFiles: Record<string, Buffer> = {
+      'notes.txt': randomBytes(2000),
+      'map.bin': randomBytes(300 * 1024),
+      'day 1/photo.bin': randomBytes(900 * 1024 + 7),
+    };
+    for (const [rel, bytes] of Object.entries(tripFiles)) {
+      await mkdir(dirname(join(trip, rel)), { recursive: true });
+      await writeFile(join(trip, rel), bytes);
+    }
+    await ann.getByRole('tab', { name: /Files/ }).click();
+    await ann.getByRole('button', { name: 'Share a folder…' }).click();
+    const folderField = ann.getByRole('textbox', { name: 'Folder on this computer' });
+    // A mistyped path first: the daemon's refusal, readable, and the form stays to fix it.
+    await folderField.fill(join(root, 'Tirp'));
+    await folderField.press('Enter');
+    await ann.getByText(`cannot read ${join(root, 'Tirp')}: no such file or folder`).waitFor();
+    await shoot(ann, 'share-folder');
+    await folderField.fill(trip);
+    await ann.getByRole('button', { name: 'Share folder' }).click();
+    await ann.getByText('Shared Trip: 3 files.').waitFor({ timeout: 30_000 });
+    await ben.getByRole('tab', { name: /Files/ }).click();
+    const tripRow = ben.locator('.file-row.folder', { hasText: 'Trip/' });
+    await tripRow.getByText(/3 files · .* · 1 online · 0\/3 here/).waitFor({ timeout: 30_000 });
+    await tripRow.getByRole('button', { name: 'Download all' }).click();
+    const tripTarget = join(benData, 'downloads', 'Trip');
+    await ben.getByText(`Trip: 3 files in ${tripTarget}`).waitFor({ timeout: 60_000 });
+    await tripRow.getByText(/3\/3 here/).waitFor({ timeout: 15_000 });
+    for (const [rel, bytes] of Object.entries(tripFiles)) {
+      expect(sha256(await readFile(join(tripTarget, rel))), rel).toBe(sha256(bytes));
+    }
 
     await ann.getByRole('button', { name: 'Pools', exact: true }).click();
     await ann.getByRole('heading', { name: 'Pools' }).waitFor();

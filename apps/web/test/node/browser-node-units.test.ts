@@ -1,11 +1,13 @@
 /**
  * The browser node's pieces that need no browser: hashing a picked file (Node 20 has `Blob`
- * and WebCrypto), image signatures, invite links and the relay cache's bound. What needs
+ * and WebCrypto), image signatures, invite links, the relay cache's bound and a picked folder's
+ * paths. What needs
  * IndexedDB, OPFS or WebRTC is tested in Chromium (../e2e/browser-node.test.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { inviteToken } from '../../src/node/browser-backend.js';
+import { folderEntries } from '../../src/node/folder-entries.js';
 import { hashBlob, toHex } from '../../src/node/hash-file.js';
 import { imageMime } from '../../src/node/image-preview.js';
 import { MemoryRelayCache } from '../../src/node/relay-cache.js';
@@ -74,5 +76,38 @@ describe('MemoryRelayCache', () => {
     const off = new MemoryRelayCache(0);
     off.put('f', 0, chunk(0));
     expect(off.has('f', 0)).toBe(false);
+  });
+});
+
+describe('folderEntries', () => {
+  const f = (path: string) => ({ file: new File(['x'], path.split('/').at(-1) ?? ''), path });
+
+  it("splits paths into the folder's name, each file's name and directory, sorted as the daemon", () => {
+    const { name, entries, skipped } = folderEntries([
+      f('Trip/z.txt'),
+      f('Trip/day 1/b.txt'),
+      f('Trip/a.txt'),
+      f('Trip/day 1/deep/c.txt'),
+      f('Trip/bad\\name.txt'),
+    ]);
+    expect(name).toBe('Trip');
+    expect(entries.map((e) => [e.relativePath, e.name])).toEqual([
+      ['', 'a.txt'],
+      ['', 'z.txt'],
+      ['day 1', 'b.txt'],
+      ['day 1/deep', 'c.txt'],
+    ]);
+    // A name the wire refuses is left out and said, not mangled.
+    expect(skipped).toEqual([
+      { path: 'Trip/bad\\name.txt', reason: 'a name or path a folder offer cannot carry' },
+    ]);
+  });
+
+  it('refuses files of two folders, a file outside any folder, and nothing at all', () => {
+    expect(() => folderEntries([f('Trip/a.txt'), f('Other/b.txt')])).toThrow(
+      'pick one folder at a time',
+    );
+    expect(() => folderEntries([f('a.txt')])).toThrow('a.txt is not inside a folder');
+    expect(() => folderEntries([])).toThrow('the folder holds no file to offer');
   });
 });

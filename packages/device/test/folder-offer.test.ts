@@ -9,7 +9,7 @@ import {
   toBinary,
 } from '@poolnet/protocol';
 import { describe, expect, it } from 'vitest';
-import { OFFER_MESSAGE_BYTES, folderOffers } from '../src/daemon/folder-offer.js';
+import { OFFER_MESSAGE_BYTES, folderOffers } from '../src/folder-offer.js';
 
 const files = (count: number, nameBytes = 20) =>
   Array.from({ length: count }, (_, i) =>
