@@ -97,14 +97,46 @@ afterEach(async (context) => {
  * log, so a slow join (a refused join's backoff, a stuck pool read) leaves its trace even
  * when it ends in time.
  */
-async function waitForText(page: Page, text: string): Promise<void> {
+async function waitForText(page: Page, text: string | RegExp): Promise<void> {
   const target = page.getByText(text).first();
   try {
     await target.waitFor({ timeout: 10_000 });
   } catch {
-    console.error(`still no "${text}" after 10 s; the pages' logs:`);
+    console.error(`still no "${String(text)}" after 10 s; the pages' logs:`);
     await printPageLogs();
     await target.waitFor({ timeout: 50_000 });
+  }
+}
+
+/**
+ * Where the page's main thread is (DevTools' pause, then resume): a page stuck in a loop
+ * shows the loop; an idle one pauses at its next task or not within 3 s ("idle").
+ */
+async function pageStack(page: Page): Promise<string> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send('Debugger.enable');
+    const paused = new Promise<{ callFrames: Json[] }>((resolve) =>
+      cdp.once('Debugger.paused', (event) => resolve(event as { callFrames: Json[] })),
+    );
+    await cdp.send('Debugger.pause');
+    const event = await Promise.race([
+      paused,
+      new Promise<undefined>((resolve) => setTimeout(resolve, 3_000)),
+    ]);
+    if (event === undefined) return 'idle (no JavaScript ran within 3 s)';
+    await cdp.send('Debugger.resume').catch(() => undefined);
+    return event.callFrames
+      .slice(0, 20)
+      .map(
+        (f) =>
+          `${f.functionName || '(anonymous)'} ${f.url}:${f.location.lineNumber + 1}:${f.location.columnNumber + 1}`,
+      )
+      .join(' < ');
+  } catch (err) {
+    return `unknown (${String(err)})`;
+  } finally {
+    await cdp.detach().catch(() => undefined);
   }
 }
 
@@ -115,12 +147,13 @@ async function printPageLogs(): Promise<void> {
     const bar = page.isClosed()
       ? '(closed)'
       : await page
-          .locator('.info-bar, header')
+          .locator('.info-bar')
           .first()
           .innerText({ timeout: 1_000 })
           .catch(() => '(no info bar)');
     console.error(`--- page ${n} (${page.url()}): ${bar.replace(/\s+/g, ' ')}`);
     for (const line of lines) console.error(`  ${line}`);
+    if (!page.isClosed()) console.error(`  main thread: ${await pageStack(page)}`);
   }
 }
 
@@ -206,10 +239,7 @@ describe('the browser node', () => {
     await page.getByRole('heading', { name: 'Family' }).waitFor();
 
     // Placed, and linked to the daemon over WebRTC (seen from the daemon).
-    await page
-      .getByText(/\d+ online/)
-      .first()
-      .waitFor({ timeout: 30_000 });
+    await waitForText(page, /\d+ online/);
     const bob = await eventually(
       async () => {
         const status = await poolnet('status');

@@ -11,12 +11,15 @@ import type { PoolnetProcesses } from '../../../../daemon/test/processes.js';
 
 const WEB = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** Builds the real UI into `webDir`. */
+/**
+ * Builds the real UI into `webDir`, not minified: a failing test prints the page's stack
+ * (see `pageStack`), which is only readable with the code's own names.
+ */
 export async function buildWeb(webDir: string): Promise<void> {
   await build({
     configFile: join(WEB, 'vite.config.ts'),
     logLevel: 'error',
-    build: { outDir: webDir, emptyOutDir: true },
+    build: { outDir: webDir, emptyOutDir: true, minify: process.env.POOLNET_E2E_MINIFY === '1' },
   });
 }
 
