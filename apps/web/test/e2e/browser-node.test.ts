@@ -147,10 +147,11 @@ async function printPageLogs(): Promise<void> {
     const bar = page.isClosed()
       ? '(closed)'
       : await page
-          .locator('.info-bar')
+          .locator('main')
           .first()
           .innerText({ timeout: 1_000 })
-          .catch(() => '(no info bar)');
+          .then((text) => text.slice(0, 400))
+          .catch(() => '(no main)');
     console.error(`--- page ${n} (${page.url()}): ${bar.replace(/\s+/g, ' ')}`);
     for (const line of lines) console.error(`  ${line}`);
     if (!page.isClosed()) console.error(`  main thread: ${await pageStack(page)}`);
