@@ -55,6 +55,7 @@ export {
   type NatVerdict,
   type StunTarget,
   classifyNat,
+  failedNatCheck,
   formatAddress,
   normalizeIp,
   sameAddress,

@@ -103,6 +103,16 @@ export function classifyNat(observation: NatObservation): NatVerdict {
  * The STUN endpoints of an ICE server list as `/v1/ice` hands it out, in order. Anything that is
  * not a `stun:host:port` url (TURN, garbage) is skipped: the check only needs the responder.
  */
+/** The verdict when the check itself could not run (a socket or peer connection failed). */
+export function failedNatCheck(err: unknown): NatVerdict {
+  return {
+    type: 'unknown',
+    publicAddress: null,
+    directReachable: true,
+    message: `NAT check failed: ${err instanceof Error ? err.message : String(err)}`,
+  };
+}
+
 export function stunTargets(iceServers: readonly unknown[]): StunTarget[] {
   const out: StunTarget[] = [];
   for (const server of iceServers) {

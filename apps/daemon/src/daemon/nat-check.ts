@@ -11,7 +11,7 @@
 import { createSocket } from 'node:dgram';
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { type StunTarget, classifyNat } from '@poolnet/device';
+import { type StunTarget, classifyNat, failedNatCheck } from '@poolnet/device';
 import type { NatStatus } from '../api-types.js';
 import { askStun } from './stun-client.js';
 
@@ -59,13 +59,7 @@ export async function checkNat(
     });
     return { ...verdict, checkedAt: now() };
   } catch (err) {
-    return {
-      type: 'unknown',
-      publicAddress: null,
-      directReachable: true,
-      message: `NAT check failed: ${err instanceof Error ? err.message : String(err)}`,
-      checkedAt: now(),
-    };
+    return { ...failedNatCheck(err), checkedAt: now() };
   } finally {
     socket.close();
   }

@@ -5,7 +5,7 @@
  * daemon's UDP check gives. Waits for gathering to complete, at most `timeoutMs` (5 s: the
  * daemon waits 3 s for a silent server, and Chromium's own STUN timeout is far longer).
  */
-import { classifyNat, stunTargets, stunUrl } from '@poolnet/device';
+import { classifyNat, failedNatCheck, stunTargets, stunUrl } from '@poolnet/device';
 import type { Status } from '../api/backend.js';
 import { type CandidateError, type SeenCandidate, natFromCandidates } from './ice-nat.js';
 
@@ -39,13 +39,7 @@ export async function checkNatInPage(
     const gathered = await gather(pc, options.timeoutMs ?? 5000);
     return { ...natFromCandidates(targets, gathered), checkedAt: now() };
   } catch (err) {
-    return {
-      type: 'unknown',
-      publicAddress: null,
-      directReachable: true,
-      message: `NAT check failed: ${err instanceof Error ? err.message : String(err)}`,
-      checkedAt: now(),
-    };
+    return { ...failedNatCheck(err), checkedAt: now() };
   } finally {
     pc?.close();
   }
