@@ -32,6 +32,19 @@ function varintBytes(n: number): number {
  * The offers that together list `files` of the folder `folderId` named `folderName`, in order.
  * `maxBytes` and `maxFiles` bound each offer.
  */
+/**
+ * The order of a folder's files in its offer, the same from the daemon's walk and from a page's
+ * pick: by directory inside the folder, then by name.
+ */
+export function byFolderPath(
+  a: { readonly relativePath: string; readonly name: string },
+  b: { readonly relativePath: string; readonly name: string },
+): number {
+  return a.relativePath === b.relativePath
+    ? a.name.localeCompare(b.name)
+    : a.relativePath.localeCompare(b.relativePath);
+}
+
 export function folderOffers(
   files: readonly FileInfo[],
   folderId: string,

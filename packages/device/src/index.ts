@@ -20,7 +20,7 @@ export {
   uploadEvent,
 } from './file-events.js';
 export { FileBook, type FileBookOptions } from './file-book.js';
-export { OFFER_MESSAGE_BYTES, folderOffers } from './folder-offer.js';
+export { OFFER_MESSAGE_BYTES, byFolderPath, folderOffers } from './folder-offer.js';
 export { followDownload } from './follow-download.js';
 export {
   type FileSide,

@@ -7,6 +7,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkRelativePath } from '@poolnet/protocol';
+import { byFolderPath } from '@poolnet/device';
 import { FileError, toFileError } from './errors.js';
 
 /** Files one folder offer may list in all its messages (a guard against sharing `/`). */
@@ -78,10 +79,6 @@ export async function walkFolder(
       }
     }
   }
-  files.sort((a, b) =>
-    a.relativePath === b.relativePath
-      ? a.name.localeCompare(b.name)
-      : a.relativePath.localeCompare(b.relativePath),
-  );
+  files.sort(byFolderPath);
   return { files, skipped };
 }

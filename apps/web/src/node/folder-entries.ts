@@ -4,7 +4,7 @@
  * spells them ('/'-separated, "" at the top), sorted as the daemon's folder walk sorts them.
  * A name the wire refuses is reported as skipped rather than mangled, as on the daemon.
  */
-import { protocolNameChecks } from '@poolnet/device';
+import { byFolderPath, protocolNameChecks } from '@poolnet/device';
 import { BackendError, type FolderFile } from '../api/backend.js';
 
 export interface FolderEntry {
@@ -57,10 +57,6 @@ export function folderEntries(files: readonly FolderFile[]): FolderEntries {
   if (!isSafeName(folderName)) {
     throw new BackendError('BAD_REQUEST', `cannot offer ${folderName} as a folder`, 400);
   }
-  entries.sort((a, b) =>
-    a.relativePath === b.relativePath
-      ? a.name.localeCompare(b.name)
-      : a.relativePath.localeCompare(b.relativePath),
-  );
+  entries.sort(byFolderPath);
   return { name: folderName, entries, skipped };
 }
